@@ -1,0 +1,141 @@
+"""Command line: `tinylytics-tui [options]` runs the dashboard, `tinylytics-tui demo-server` serves
+the demo. Bad usage or configuration ends with one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from pydantic import SecretStr
+
+from app import __version__
+from app.config import (
+    DEFAULT_BASE_URL,
+    ENV_API_KEY,
+    ENV_BASE_URL,
+    ENV_CONFIG,
+    ConfigError,
+    Settings,
+    default_config_path,
+    load_settings,
+)
+
+PROG = "tinylytics-tui"
+
+
+def _site_id(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a numeric site id (the API takes the number, not the site's uid)"
+        )
+    return int(text)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="A full-screen terminal dashboard for your Tinylytics sites.",
+        epilog=(
+            f"The API key comes from --api-key-file, ${ENV_API_KEY} or api_key in the config file "
+            f"({default_config_path()}, or ${ENV_CONFIG}). Precedence: flags > environment > "
+            f"config. Try it without a key: {PROG} --demo"
+        ),
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument(
+        "--demo", action="store_true", help="run against the built-in demo server (no key needed)"
+    )
+    parser.add_argument("--site", type=_site_id, metavar="ID", help="open this site (numeric id)")
+    parser.add_argument(
+        "--base-url", metavar="URL", help=f"API base URL (${ENV_BASE_URL}; {DEFAULT_BASE_URL})"
+    )
+    parser.add_argument(
+        "--api-key-file", metavar="PATH", help="read the API key from this file (mode 0600)"
+    )
+    parser.add_argument(
+        "--refresh", type=_positive_float, metavar="SECONDS", help="refresh interval (default 60)"
+    )
+    parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. nord, gruvbox")
+    parser.add_argument("--config", metavar="PATH", help=f"config file (${ENV_CONFIG})")
+
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo-server",
+        help="serve the synthetic demo account over HTTP",
+        description="Serve a synthetic, living Tinylytics account over HTTP (key: tly-ro-demo).",
+    )
+    demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
+    demo.add_argument("--port", type=int, default=8000, help="port (8000; 0 picks a free one)")
+    demo.add_argument("--seed", type=int, default=42, help="seed of the synthetic world (42)")
+    demo.add_argument(
+        "--scale",
+        type=_positive_float,
+        default=1.0,
+        help="grow the largest site's traffic by this factor (30 gives 100k+ hits in 30 days)",
+    )
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "demo-server":
+        from app.demo.server import run_forever
+
+        run_forever(host=args.host, port=args.port, seed=args.seed, scale=args.scale)
+        return 0
+
+    flags: dict[str, Any] = {
+        "config": args.config,
+        "api_key_file": args.api_key_file,
+        "base_url": args.base_url,
+        "site": args.site,
+        "refresh": args.refresh,
+        "theme": args.theme,
+        "demo": args.demo,
+    }
+    try:
+        settings = load_settings(flags)
+    except ConfigError as exc:
+        return _fail(exc.message)
+    if settings.api_key is None and not settings.demo:
+        return _fail(
+            f"no API key. Set ${ENV_API_KEY}, pass --api-key-file PATH, or put api_key in "
+            f"{settings.config_path} (chmod 600). Or try the demo: {PROG} --demo"
+        )
+    return run_app(settings)
+
+
+def run_app(settings: Settings) -> int:
+    # Imported here so that `--help`, `--version` and configuration errors stay instant.
+    from app.ui.app import TinylyticsApp
+
+    if not settings.demo:
+        return TinylyticsApp(settings).run_and_report()
+
+    from app.demo import DEMO_KEY, DemoServer
+
+    with DemoServer() as server:
+        demo_settings = replace(settings, base_url=server.base_url, api_key=SecretStr(DEMO_KEY))
+        return TinylyticsApp(demo_settings).run_and_report()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Keeping data fresh: scheduling, budget, incremental sync and cache (no Textual)."""

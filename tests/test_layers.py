@@ -1,0 +1,33 @@
+"""The layers of DESIGN.md, enforced: data layers never import Textual, the demo server never
+imports the client it tests."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+
+def imported_after(module: str) -> set[str]:
+    code = f"import sys, {module}; print('\\n'.join(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    return set(out.split())
+
+
+@pytest.mark.parametrize("module", ["app.api", "app.live", "app.demo", "app.config", "app.cli"])
+def test_data_layers_do_not_import_textual(module: str) -> None:
+    loaded = imported_after(module)
+    assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
+
+
+def test_demo_server_does_not_import_the_client() -> None:
+    loaded = imported_after("app.demo")
+    assert not {m for m in loaded if m.startswith(("app.api", "app.ui", "app.live"))}
+
+
+def test_api_does_not_reach_up() -> None:
+    loaded = imported_after("app.api")
+    assert not {m for m in loaded if m.startswith(("app.ui", "app.live", "app.demo"))}
