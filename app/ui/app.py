@@ -1,4 +1,4 @@
-"""The Textual application (a first shell: account, site list, status line)."""
+"""The Textual application: sections, shared state, the client, and the process's manners."""
 
 from __future__ import annotations
 
@@ -7,112 +7,299 @@ import contextlib
 import os
 import signal
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import ClassVar
 
-from rich.text import Text
+from pydantic import SecretStr
 from textual import work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.app import App
+from textual.binding import BindingType
 
-from app.api import ApiError, RequestBudget, SitesResponse, TinylyticsClient
-from app.config import Settings
+from app.api import ApiError, NetworkError, RequestBudget, TinylyticsClient
+from app.config import ConfigError, Settings, save_settings
+from app.live.hitcounts import HitCounter, HitFilters
+from app.live.overview import SiteRow, SitesOverview
+from app.live.ranges import RangeKind
+from app.ui import keys
+from app.ui.commands import TinyCommands
 from app.ui.resources import stylesheet_path
-from app.ui.text import literal
+from app.ui.screens.base import LiveScreen
+from app.ui.screens.first_run import FirstRunScreen
+from app.ui.screens.help import HelpScreen
+from app.ui.screens.hits import HitsScreen
+from app.ui.screens.sites import SitesScreen
+from app.ui.text import clean
+
+REFRESH_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
+COMING_NEXT = {
+    "leaderboard": "Leaderboard",
+    "journeys": "Journeys",
+    "uptime": "Uptime",
+    "insights": "Insights",
+}
 
 
 class TinylyticsApp(App[int]):
     CSS_PATH = str(stylesheet_path())
     TITLE = "tinylytics"
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+    MODES = {"sites": SitesScreen, "hits": HitsScreen}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        *keys.SECTIONS.bindings,
+        *keys.LIVE.bindings,
+        *keys.APP.bindings,
     ]
+    COMMANDS = App.COMMANDS | {TinyCommands}
+    # Screen classes the stylesheet uses to fit 80x24.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        now: Callable[[], datetime] | None = None,
+        monotonic: Callable[[], float] | None = None,
+        persist: bool = True,
+        on_demo: Callable[[], tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
-        self._budget = RequestBudget(per_hour=settings.requests_per_hour)
-        self._wake = asyncio.Event()
+        self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
+        self.monotonic: Callable[[], float] = monotonic or time.monotonic
+        self._persist = persist
+        self._on_demo = on_demo
+        self.budget = RequestBudget(per_hour=settings.requests_per_hour)
+        self.client: TinylyticsClient | None = None
+        self.counter: HitCounter | None = None
+        self.overview: SitesOverview | None = None
+        self.account = ""
+        self.site_id: int | None = settings.site
+        self._site_labels: dict[int, str] = {}
+        self.range_kind = RangeKind.WEEK
+        self.filters: list[tuple[str, str]] = []
+        self.paused = False
+        self.refresh_interval = settings.refresh
+        self.chart_marker = "braille"
+        self._online = True
+        self._exit_callbacks: list[Callable[[], None]] = []
+        if settings.keymap:
+            self.set_keymap(settings.keymap)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="sites", cursor_type="row")
-        yield Static("connecting…", id="status")
-        yield Footer()
+    # -- start and stop ----------------------------------------------------------------------
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        table = self.query_one("#sites", DataTable)
-        table.add_column("Site", key="label")
-        table.add_column("URL", key="url")
-        table.add_column("Lifetime hits", key="hits")
         self._install_process_guards()
-        self.poll()
+        self.switch_mode("hits" if self.site_id is not None else "sites")
+        if self.settings.api_key is None:
+            self.push_screen(FirstRunScreen(None))
+        else:
+            self.connect(self.settings.api_key, self.settings.base_url)
+
+    async def on_unmount(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+
+    def connect(self, key: SecretStr, base_url: str) -> None:
+        """Start using a key: every screen's loop picks the new client up on its next wake."""
+        old = self.client
+        self.client = TinylyticsClient(key.get_secret_value(), base_url, budget=self.budget)
+        self.counter = HitCounter(self.client, now=self.now)
+        self.overview = SitesOverview(self.client, self.counter, now=self.now)
+        self.settings = replace(self.settings, api_key=key, base_url=base_url)
+        if old is not None:
+            self._close_later(old)
+        self._load_account()
+        self._wake_screen()
+
+    @work(group="close", exit_on_error=False)
+    async def _close_later(self, client: TinylyticsClient) -> None:
+        await client.aclose()
+
+    @work(exclusive=True, group="account", exit_on_error=False)
+    async def _load_account(self) -> None:
+        """The header's account name: one request, retried slowly until it works."""
+        while self.client is not None:
+            try:
+                me = await self.client.me()
+            except ApiError:
+                await asyncio.sleep(60)
+                continue
+            self.account = me.user.name or me.user.email or ""
+            self.update_header()
+            return
+
+    def start_demo(self) -> None:
+        """The first-run screen's "try the demo" button."""
+        if self._on_demo is None:
+            from app.demo import DEMO_KEY, DemoServer
+
+            server = DemoServer()
+            server.start()
+            self.call_on_exit(server.stop)
+            base_url, key = server.base_url, DEMO_KEY
+        else:
+            base_url, key = self._on_demo()
+        self.connect(SecretStr(key), base_url)
+
+    def call_on_exit(self, callback: Callable[[], None]) -> None:
+        self._exit_callbacks.append(callback)
 
     def _install_process_guards(self) -> None:
         if self.is_headless:
             return
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 loop.add_signal_handler(sig, self.exit)
         # A terminal that went away leaves Textual's input thread spinning: leave instead.
         self.set_interval(2.0, self._exit_if_terminal_gone)
 
     def _exit_if_terminal_gone(self) -> None:
         try:
-            alive = os.isatty(sys.__stdin__.fileno()) if sys.__stdin__ else False
+            alive = sys.__stdin__ is not None and os.isatty(sys.__stdin__.fileno())
         except (OSError, ValueError):
             alive = False
         if not alive:
             self.exit(1)
 
-    def action_refresh(self) -> None:
-        self._wake.set()
-
-    @work(exclusive=True, group="poll", exit_on_error=False)
-    async def poll(self) -> None:
-        assert self.settings.api_key is not None
-        status = self.query_one("#status", Static)
-        async with TinylyticsClient(
-            self.settings.api_key.get_secret_value(),
-            self.settings.base_url,
-            budget=self._budget,
-        ) as client:
-            while True:
-                try:
-                    me = await client.me()
-                    sites = await client.sites()
-                except ApiError as exc:
-                    status.update(Text(f"{exc.message} · API {self._budget.used_last_hour()}/h"))
-                    status.add_class("-stale")
-                else:
-                    self.sub_title = me.user.name or me.user.email or ""
-                    self._show_sites(sites)
-                    status.update(
-                        Text(
-                            f"{len(sites.sites)} sites · updated · "
-                            f"API {self._budget.used_last_hour()}/h"
-                        )
-                    )
-                    status.remove_class("-stale")
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self.settings.refresh)
-
-    def _show_sites(self, sites: SitesResponse) -> None:
-        table = self.query_one("#sites", DataTable)
-        with self.batch_update():
-            for site in sites.sites:
-                key = str(site.id)
-                cells = (literal(site.label), literal(site.url), f"{site.lifetime_hits:,}")
-                if key in table.rows:
-                    for column, value in zip(("label", "url", "hits"), cells, strict=True):
-                        table.update_cell(key, column, value)
-                else:
-                    table.add_row(*cells, key=key)
-
     def run_and_report(self) -> int:
-        self.run()
+        try:
+            self.run()
+        finally:
+            for callback in self._exit_callbacks:
+                callback()
         return self.return_code or 0
+
+    # -- shared state ------------------------------------------------------------------------
+
+    @property
+    def site_label(self) -> str | None:
+        if self.site_id is None:
+            return None
+        return self._site_labels.get(self.site_id, f"site {self.site_id}")
+
+    @property
+    def hit_filters(self) -> HitFilters:
+        return HitFilters(**dict(self.filters))
+
+    def overview_rows(self) -> list[SiteRow]:
+        rows = self.overview.rows if self.overview else []
+        for row in rows:
+            self._site_labels[row.id] = row.label or row.url or f"site {row.id}"
+        if self.site_id is None and rows:
+            self.site_id = rows[0].id
+        return rows
+
+    def remember_site(self, site_id: int, label: str) -> None:
+        self._site_labels[site_id] = label
+
+    def knows_site(self, site_id: int) -> bool:
+        return site_id in self._site_labels
+
+    def api_use(self) -> str:
+        return f"API {self.budget.used_last_hour()}/h"
+
+    def _wake_screen(self) -> None:
+        screen = self.screen
+        if isinstance(screen, LiveScreen):
+            screen.wake()
+
+    def open_site(self, site_id: int) -> None:
+        if site_id != self.site_id:
+            self.filters.clear()
+        self.site_id = site_id
+        self.update_header()
+        self.switch_mode("hits")
+        self._wake_screen()
+
+    def set_range(self, kind: RangeKind) -> None:
+        self.range_kind = kind
+        self._wake_screen()
+
+    def add_filter(self, field: str, value: str) -> None:
+        self.filters = [(f, v) for f, v in self.filters if f != field] + [(field, value)]
+        self.notify(f"filtered by {field} = {clean(value)}", timeout=3, markup=False)
+        self._wake_screen()
+
+    def remove_last_filter(self) -> None:
+        if self.filters:
+            self.filters.pop()
+            self._wake_screen()
+
+    def update_header(self) -> None:
+        self.title = f"tinylytics · {clean(self.account)}" if self.account else "tinylytics"
+        self.sub_title = clean(self.site_label or "")
+
+    def key_rejected(self, reason: str) -> None:
+        if not isinstance(self.screen, FirstRunScreen):
+            self.push_screen(FirstRunScreen(reason))
+
+    def connection_changed(self, *, ok: bool, error: ApiError | None = None) -> None:
+        """One notification when the API is lost and one when it is back, not one per failure."""
+        if ok and not self._online:
+            self._online = True
+            self.notify("Connection to the API is back.", timeout=4)
+        elif not ok and self._online and isinstance(error, NetworkError):
+            self._online = False
+            self.notify(f"Lost the API: {error.message}", severity="warning", markup=False)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    def action_section(self, name: str) -> None:
+        if name in COMING_NEXT:
+            self.notify(f"{COMING_NEXT[name]} arrives in the next version.", timeout=3)
+            return
+        if name == "hits" and self.site_id is None:
+            self.notify("Pick a site first (enter on the Sites table).", timeout=3)
+            return
+        self.switch_mode(name)
+
+    def action_refresh(self) -> None:
+        self._wake_screen()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        if not self.paused:
+            self._wake_screen()
+
+    def set_refresh_interval(self, seconds: float) -> None:
+        self.refresh_interval = seconds
+        self.notify(f"Refreshing every {_duration(seconds)}.", timeout=2)
+        self._wake_screen()
+
+    def action_faster(self) -> None:
+        shorter = [s for s in REFRESH_STEPS if s < self.refresh_interval]
+        self.set_refresh_interval(shorter[-1] if shorter else REFRESH_STEPS[0])
+
+    def action_slower(self) -> None:
+        longer = [s for s in REFRESH_STEPS if s > self.refresh_interval]
+        self.set_refresh_interval(longer[0] if longer else REFRESH_STEPS[-1])
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def watch_theme(self, theme: str) -> None:
+        if self._persist and theme != self.settings.theme:
+            self.save({"theme": theme})
+
+    def save(self, updates: dict[str, object]) -> bool:
+        try:
+            save_settings(self.settings.config_path, updates)
+        except ConfigError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return False
+        return True
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:g}s"
+    if seconds < 3600:
+        return f"{seconds / 60:g} min"
+    return f"{seconds / 3600:g} h"

@@ -1,0 +1,426 @@
+"""Pydantic models of every whole response of the Tinylytics API.
+
+Tolerant by design (api-field-notes.md): unknown fields are ignored, whatever the live service has
+been seen to leave out or null is optional, timestamps parse with or without milliseconds into
+aware UTC datetimes, `uptime` arrives as a string, grouped rows come in two shapes, `GET /sites/:id`
+may or may not wrap the site, and a missing pagination block means a single page. What is
+essential (the rows themselves, a site's id, a hit's time, a row's count) stays required: an answer
+without them is not API data and must fail loudly rather than show "0 hits".
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, ClassVar
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    model_validator,
+)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _number(value: Any) -> Any:
+    """`"98.95"` (or `"98.95%"`) → 98.95; a string that is no number is unknown, not an error."""
+    if isinstance(value, str):
+        try:
+            return float(value.strip().rstrip("%"))
+        except ValueError:
+            return None
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """Seconds as a whole number, whether sent as `4583052`, `4583052.4` or `"4583052"`."""
+    value = _number(value)
+    return round(value) if isinstance(value, float) and math.isfinite(value) else value
+
+
+def _day_or_none(value: Any) -> Any:
+    """An echoed filter day; an unreadable echo is dropped (the request itself was validated)."""
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return value
+
+
+def _list_or_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_utc)]
+LooseFloat = Annotated[float | None, BeforeValidator(_number)]
+Seconds = Annotated[int | None, BeforeValidator(_whole)]
+EchoedDay = Annotated[date | None, BeforeValidator(_day_or_none)]
+
+
+class Model(BaseModel):
+    # Unknown fields appear over time (lifetime_kudos, signals, ...); numbers sent where text is
+    # expected (a label of 2024) are text, not a failure.
+    model_config = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True)
+
+
+# -- pagination --------------------------------------------------------------------------------
+
+
+class Pagination(Model):
+    current_page: int = 1
+    per_page: int = 0
+    total_count: int = 0
+    total_pages: int = 1
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: Any) -> Any:
+        # A null counter is an unknown one: take the default rather than fail the whole answer.
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
+
+
+class Paged(Model):
+    """A response with a list of rows and a pagination block, which may be missing."""
+
+    rows_field: ClassVar[str]
+    pagination: Pagination
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_pagination(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("pagination") is None:
+            rows = data.get(cls.rows_field)
+            count = len(rows) if isinstance(rows, list) else 0
+            # Without pagination, what came is all there is: one page holding every row.
+            pagination = {"current_page": 1, "per_page": count, "total_count": count}
+            return {**data, "pagination": {**pagination, "total_pages": 1}}
+        return data
+
+
+# -- account and sites -------------------------------------------------------------------------
+
+
+class User(Model):
+    email: str | None = None
+    name: str | None = None
+    subscription_status: str | None = None
+    sites_count: int | None = None
+
+
+class MeResponse(Model):
+    user: User
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap(cls, data: Any) -> Any:
+        # Same tolerance as for a site: the user's fields at the top level.
+        if isinstance(data, dict) and "user" not in data and "email" in data:
+            return {"user": data}
+        return data
+
+
+class SiteSummary(Model):
+    """A site as `GET /sites` lists it; the fields only `GET /sites/:id` sends are optional."""
+
+    id: int
+    uid: str | None = None
+    url: str | None = None
+    label: str | None = None
+    lifetime_hits: int | None = None
+    lifetime_unique_hits: int | None = None
+    active: bool | None = None
+    is_public: bool | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+
+class Site(SiteSummary):
+    """A site as `GET /sites/:id` describes it."""
+
+
+class SitesResponse(Model):
+    sites: list[SiteSummary]
+    total_count: int | None = None
+
+
+class SiteResponse(Model):
+    site: Site
+
+    @model_validator(mode="before")
+    @classmethod
+    def _wrap(cls, data: Any) -> Any:
+        # Two independent clients read the site's fields at the top level (field notes).
+        if isinstance(data, dict) and "site" not in data and "id" in data:
+            return {"site": data}
+        return data
+
+
+# -- hits --------------------------------------------------------------------------------------
+
+
+class Hit(Model):
+    """One page view. `referrer` is None for a direct visit and "" when it was stripped."""
+
+    id: int | None = None
+    url: str | None = None
+    path: str | None = None
+    referrer: str | None = None
+    country: str | None = None
+    browser_name: str | None = None
+    platform_name: str | None = None
+    is_mobile: bool | None = None
+    source: str | None = None
+    created_at: Timestamp
+
+
+class HitsResponse(Paged):
+    rows_field = "hits"
+    hits: list[Hit]
+
+
+_COUNT_KEYS = ("hit_count", "views", "count", "hits", "total_hits")
+_UNIQUE_KEYS = ("unique_views", "unique_hits", "unique_count", "unique_visitors")
+# In the order of preference when the grouping is not known.
+_GROUP_KEYS = (
+    "path",
+    "country",
+    "referrer",
+    "browsername",
+    "browser_name",
+    "platformname",
+    "platform_name",
+    "browser",
+    "platform",
+)
+_SPELLINGS = {
+    "browsername": ("browsername", "browser_name", "browser"),
+    "platformname": ("platformname", "platform_name", "platform"),
+}
+
+
+class GroupedRow(Model):
+    """One grouped row, whatever its shape.
+
+    Rows come as `{"<field>": value, "hit_count": n}` or, for paths, `{"path", "views",
+    "unique_views"}`. `value` is the grouped field's value (None for direct referrers), `field`
+    the key it came under. Validate with `context={"group_by": ...}` to say which key that is;
+    without it the key is guessed from the usual ones.
+    """
+
+    value: str | None = None
+    field: str | None = None
+    hit_count: int = Field(validation_alias=AliasChoices(*_COUNT_KEYS))
+    unique_views: int | None = Field(None, validation_alias=AliasChoices(*_UNIQUE_KEYS))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _find_value(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict) or "field" in data:
+            return data
+        group_by = (info.context or {}).get("group_by")
+        preferred = _SPELLINGS.get(group_by, (group_by,)) if isinstance(group_by, str) else ()
+        field = next((k for k in (*preferred, *_GROUP_KEYS) if k in data), None)
+        if field is None:
+            counts = {*_COUNT_KEYS, *_UNIQUE_KEYS}
+            field = next((k for k in data if k not in counts), None)
+        value = data.get(field) if field is not None else None
+        return {**data, "field": field, "value": value}
+
+
+class GroupedHitsResponse(Paged):
+    rows_field = "grouped_hits"
+    grouped_hits: list[GroupedRow]
+
+
+# -- leaderboard -------------------------------------------------------------------------------
+
+
+class LeaderboardEntry(Model):
+    path: str | None = None
+    total_hits: int = Field(validation_alias=AliasChoices("total_hits", "hit_count", "hits"))
+    unique_hits: int | None = None
+    percentage: LooseFloat = None
+
+
+class LeaderboardSite(Model):
+    id: int | None = None
+    uid: str | None = None
+    url: str | None = None
+    label: str | None = None
+
+
+class CacheInfo(Model):
+    """When the server computed this leaderboard and when it will compute it again."""
+
+    cached_at: Timestamp | None = None
+    expires_at: Timestamp | None = None
+
+
+class LeaderboardFilters(Model):
+    path: str | None = None
+
+
+class LeaderboardResponse(Paged):
+    rows_field = "leaderboard"
+    leaderboard: list[LeaderboardEntry]
+    site: LeaderboardSite | None = None
+    cache_info: CacheInfo | None = None
+    filters: LeaderboardFilters | None = None
+
+
+# -- user journeys -----------------------------------------------------------------------------
+
+
+class JourneyPage(Model):
+    path: str | None = None
+    visited_at: Timestamp | None = None
+
+
+class UserJourney(Model):
+    visitor_hash: str | None = None
+    page_count: int | None = None
+    pages: Annotated[list[JourneyPage], BeforeValidator(_list_or_empty)] = []
+    entry_page: str | None = None
+    exit_page: str | None = None
+    # A human string ("8m"), shown as it comes.
+    session_duration: str | None = None
+
+
+class JourneySummary(Model):
+    total_visitors: int | None = None
+    multi_page_visitors: int | None = None
+    single_page_visitors: int | None = None
+    # A percentage (63.4 means 63.4 %); None when there were no visitors to divide by.
+    bounce_rate: LooseFloat = None
+
+
+class PathVisitors(Model):
+    path: str | None = None
+    visitors: int | None = None
+
+
+class JourneyInsights(Model):
+    top_entry_pages: Annotated[list[PathVisitors], BeforeValidator(_list_or_empty)] = []
+    top_exit_pages: Annotated[list[PathVisitors], BeforeValidator(_list_or_empty)] = []
+
+
+class JourneyFilters(Model):
+    start_date: EchoedDay = None
+    end_date: EchoedDay = None
+
+
+class UserJourneysResponse(Paged):
+    rows_field = "user_journeys"
+    user_journeys: list[UserJourney]
+    summary: JourneySummary | None = None
+    insights: JourneyInsights | None = None
+    filters: JourneyFilters | None = None
+
+
+# -- insights ----------------------------------------------------------------------------------
+
+
+class Insight(Model):
+    id: int | None = None
+    insights_for_date: EchoedDay = None
+    formatted_insights_date: str | None = None
+    generated_at: Timestamp | None = None
+    traffic_patterns: str | None = None
+    best_content: str | None = None
+    recommendations: str | None = None
+
+
+class InsightsSite(Model):
+    id: int | None = None
+    uid: str | None = None
+    url: str | None = None
+    label: str | None = None
+    insights_enabled: bool | None = None
+    daily_insight_reports_active: bool | None = None
+    # None when insights are disabled.
+    next_insight_job_scheduled_at: Timestamp | None = None
+
+
+class InsightsResponse(Paged):
+    rows_field = "insights"
+    insights: list[Insight]
+    site: InsightsSite | None = None
+
+
+# -- uptime ------------------------------------------------------------------------------------
+
+
+class Ssl(Model):
+    expires_at: Timestamp | None = None
+    valid: bool | None = None
+    expiring_soon: bool | None = None
+    expired: bool | None = None
+    days_until_expiry: int | None = None
+
+
+class Domain(Model):
+    tested_at: Timestamp | None = None
+    expires_at: Timestamp | None = None
+    remaining_days: int | None = None
+    source: str | None = None
+    expired: bool | None = None
+    expiring_soon: bool | None = None
+    days_until_expiry: int | None = None
+
+
+class Monitor(Model):
+    id: int | None = None
+    url: str | None = None
+    enabled: bool | None = None
+    is_down: bool | None = None
+    # A percentage, sent as a string ("98.95").
+    uptime: LooseFloat = None
+    last_check_at: Timestamp | None = None
+    next_check_at: Timestamp | None = None
+    last_status_code: int | None = None
+    last_error_message: str | None = None
+    status_description: str | None = None
+    current_check_interval: str | None = None
+    # Seconds between checks.
+    period: Seconds = None
+    ssl: Ssl | None = None
+    domain: Domain | None = None
+    auto_paused: bool | None = None
+    created_at: Timestamp | None = None
+    updated_at: Timestamp | None = None
+
+
+class Downtime(Model):
+    id: int | None = None
+    error: str | None = None
+    started_at: Timestamp | None = None
+    # None while the downtime goes on.
+    ended_at: Timestamp | None = None
+    duration: Seconds = None
+    duration_in_words: str | None = None
+    partial: bool | None = None
+    ongoing: bool | None = None
+
+
+class UptimeSummary(Model):
+    total_downtimes: int | None = None
+    ongoing_downtimes: int | None = None
+    recent_downtimes_30_days: int | None = None
+
+
+class UptimeResponse(Paged):
+    rows_field = "downtimes"
+    monitor: Monitor
+    downtimes: Annotated[list[Downtime], BeforeValidator(_list_or_empty)] = []
+    summary: UptimeSummary | None = None

@@ -1,0 +1,118 @@
+"""The hits dashboard's numbers: headline, chart series and top panels for one site."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from app.api import GroupedHitsResponse, TinylyticsClient
+from app.live.hitcounts import HitCounter, HitFilters, Progress, Series
+from app.live.ranges import RangeKind, Window, window
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One top panel: the API's grouping and what the user calls it."""
+
+    name: str
+    group_by: str
+    filter_field: str | None  # the hits filter a row of this panel sets, if any
+
+
+PANELS: tuple[Panel, ...] = (
+    Panel("Pages", "path", "path"),
+    Panel("Referrers", "referrer", "referrer"),
+    Panel("Countries", "country", "country"),
+    Panel("Browsers", "browsername", None),
+    Panel("Platforms", "platformname", None),
+)
+PANEL_ROWS = 10
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    value: str | None
+    hits: int
+    unique: int | None
+
+
+@dataclass(frozen=True)
+class PanelData:
+    panel: Panel
+    rows: tuple[PanelRow, ...]
+    groups: int  # how many distinct values the server has
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    site_id: int
+    window: Window
+    filters: HitFilters
+    series: Series
+    panels: tuple[PanelData, ...]
+    fetched_at: datetime
+
+    @property
+    def change(self) -> float | None:
+        if not self.series.previous_total:
+            return None
+        return (self.series.total - self.series.previous_total) / self.series.previous_total * 100
+
+    @property
+    def unique_views(self) -> int | None:
+        """Unique views, when the server's page grouping carries them (field notes)."""
+        pages = self.panels[0].rows if self.panels else ()
+        uniques = [r.unique for r in pages if r.unique is not None]
+        return sum(uniques) if uniques and len(uniques) == len(pages) else None
+
+
+def panel_rows(answer: GroupedHitsResponse) -> tuple[PanelRow, ...]:
+    return tuple(PanelRow(r.value, r.hit_count, r.unique_views) for r in answer.grouped_hits)
+
+
+async def grouped(
+    client: TinylyticsClient,
+    site_id: int,
+    panel: Panel,
+    span: Window,
+    filters: HitFilters,
+    *,
+    page: int = 1,
+    per_page: int = PANEL_ROWS,
+) -> GroupedHitsResponse:
+    return await client.grouped_hits(
+        site_id,
+        panel.group_by,
+        start_date=span.current.first_day,
+        end_date=span.current.last_day,
+        page=page,
+        per_page=per_page,
+        **filters.as_params(),
+    )
+
+
+async def load_dashboard(
+    client: TinylyticsClient,
+    counter: HitCounter,
+    site_id: int,
+    kind: RangeKind,
+    filters: HitFilters,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    progress: Progress | None = None,
+) -> Dashboard:
+    at = now()
+    span = window(kind, at)
+    series, *answers = await asyncio.gather(
+        counter.series(site_id, span, filters, progress),
+        *(grouped(client, site_id, p, span, filters) for p in PANELS),
+    )
+    assert isinstance(series, Series)
+    panels = tuple(
+        PanelData(p, panel_rows(a), a.pagination.total_count)
+        for p, a in zip(PANELS, answers, strict=True)
+        if isinstance(a, GroupedHitsResponse)
+    )
+    return Dashboard(site_id, span, filters, series, panels, at)

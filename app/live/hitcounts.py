@@ -1,0 +1,299 @@
+"""Hits over time, built from the API at the lowest request cost.
+
+The API has no time series. Two ways give one:
+- raw hits (1000 per page), bucketed here by UTC hour: cost ceil(hits / 1000);
+- one `per_page=1` request per bucket, reading `pagination.total_count`: cost one per bucket.
+Each chart takes whichever is cheaper, decided from the first page of raw hits. Completed UTC days
+never change, so their counts are kept and a refresh only asks for what can still move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Protocol
+
+from app.api import HitsResponse, TinylyticsClient
+from app.live.ranges import Bucket, Window, days_between, midnight
+
+# The API's per-request cap on a date range.
+MAX_SPAN_DAYS = 365
+RAW_PAGE = 1000
+# A day is final once it ended this long before it was fetched (hits may be recorded late).
+SETTLE = timedelta(minutes=5)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class HitFilters:
+    """The dashboard's filters, sent to the API as they are."""
+
+    path: str | None = None
+    referrer: str | None = None
+    country: str | None = None
+
+    def as_params(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+    def __bool__(self) -> bool:
+        return bool(self.as_params())
+
+
+@dataclass(frozen=True)
+class Series:
+    """Counts per bucket for a window's current and previous periods."""
+
+    current: tuple[int, ...]
+    previous: tuple[int, ...]
+    requests: int
+    method: str  # "raw", "counts" or "cached"
+    # Hits over the whole UTC days the current period touches (the span the API's grouped
+    # answers cover); differs from `total` only for the hourly range.
+    days_total: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.current)
+
+    @property
+    def previous_total(self) -> int:
+        return sum(self.previous)
+
+
+class CountStore(Protocol):
+    """Where final counts are kept: in memory, or on disk by the cache layer."""
+
+    def hours(self, key: str, day: date) -> list[int] | None: ...
+    def put_hours(self, key: str, day: date, hours: list[int]) -> None: ...
+    def span(self, key: str, first: date, last: date) -> int | None: ...
+    def put_span(self, key: str, first: date, last: date, count: int) -> None: ...
+
+
+@dataclass
+class MemoryCountStore:
+    _hours: dict[tuple[str, date], list[int]] = field(default_factory=dict)
+    _spans: dict[tuple[str, date, date], int] = field(default_factory=dict)
+
+    def hours(self, key: str, day: date) -> list[int] | None:
+        return self._hours.get((key, day))
+
+    def put_hours(self, key: str, day: date, hours: list[int]) -> None:
+        self._hours[(key, day)] = hours
+
+    def span(self, key: str, first: date, last: date) -> int | None:
+        return self._spans.get((key, first, last))
+
+    def put_span(self, key: str, first: date, last: date, count: int) -> None:
+        self._spans[(key, first, last)] = count
+
+
+def store_key(site_id: int, filters: HitFilters) -> str:
+    parts = [str(site_id)] + [f"{k}={v}" for k, v in sorted(filters.as_params().items())]
+    return "|".join(parts)
+
+
+def chunks(days: list[date]) -> list[tuple[date, date]]:
+    """Contiguous runs of days, each at most MAX_SPAN_DAYS long."""
+    runs: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            first = runs[-1][0]
+            if (day - first).days < MAX_SPAN_DAYS:
+                runs[-1] = (first, day)
+                continue
+        runs.append((day, day))
+    return runs
+
+
+def bucket_hits(rows: Iterable[HitsResponse], into: dict[date, list[int]]) -> None:
+    for page in rows:
+        for hit in page.hits:
+            stamp = hit.created_at.astimezone(UTC)
+            day = into.get(stamp.date())
+            if day is not None:
+                day[stamp.hour] += 1
+
+
+@dataclass
+class _Pass:
+    """What one call learned that may still change (today): used for this answer only."""
+
+    key: str
+    hours: dict[date, list[int]] = field(default_factory=dict)
+    spans: dict[tuple[date, date], int] = field(default_factory=dict)
+    requests: int = 0
+
+
+class HitCounter:
+    """Counts of hits per bucket for one client, shared by every screen that charts hits."""
+
+    def __init__(
+        self,
+        client: TinylyticsClient,
+        *,
+        store: CountStore | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        concurrency: int = 4,
+    ) -> None:
+        self._client = client
+        self._store: CountStore = store or MemoryCountStore()
+        self._now = now
+        self._limit = asyncio.Semaphore(concurrency)
+
+    async def series(
+        self,
+        site_id: int,
+        window: Window,
+        filters: HitFilters | None = None,
+        progress: Progress | None = None,
+    ) -> Series:
+        filters = filters or HitFilters()
+        run = _Pass(store_key(site_id, filters))
+        buckets = window.previous.buckets + window.current.buckets
+        method = "cached"
+        if window.hourly:
+            days = days_between(buckets[0].first_day, buckets[-1].last_day)
+            missing = [d for d in days if self._store.hours(run.key, d) is None]
+            if missing:
+                await self._fetch_raw(site_id, filters, run, missing, progress)
+                method = "raw"
+            counts = [self._hourly_count(run, b) for b in buckets]
+            current_days = days_between(window.current.first_day, window.current.last_day)
+            days_total = sum(sum(self._hours(run, d) or ()) for d in current_days)
+        else:
+            needed = [b for b in buckets if self._known_count(run, b) is None]
+            if needed:
+                method = await self._fill(site_id, filters, run, needed, progress)
+            counts = [self._known_count(run, b) or 0 for b in buckets]
+        half = len(window.previous.buckets)
+        if not window.hourly:
+            days_total = sum(counts[half:])
+        return Series(tuple(counts[half:]), tuple(counts[:half]), run.requests, method, days_total)
+
+    # -- what is known ------------------------------------------------------------------------
+
+    def _is_final(self, last_day: date) -> bool:
+        return self._now() >= midnight(last_day + timedelta(days=1)) + SETTLE
+
+    def _hours(self, run: _Pass, day: date) -> list[int] | None:
+        return run.hours.get(day) or self._store.hours(run.key, day)
+
+    def _hourly_count(self, run: _Pass, bucket: Bucket) -> int:
+        hours = self._hours(run, bucket.first_day)
+        return hours[bucket.start.hour] if hours else 0
+
+    def _known_count(self, run: _Pass, bucket: Bucket) -> int | None:
+        per_day = [self._hours(run, d) for d in days_between(bucket.first_day, bucket.last_day)]
+        if all(h is not None for h in per_day):
+            return sum(sum(h) for h in per_day if h is not None)
+        span = (bucket.first_day, bucket.last_day)
+        if span in run.spans:
+            return run.spans[span]
+        return self._store.span(run.key, *span)
+
+    # -- fetching ---------------------------------------------------------------------------
+
+    async def _fill(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        needed: list[Bucket],
+        progress: Progress | None,
+    ) -> str:
+        """Fetch what `needed` lacks, raw or by counts, whichever costs fewer requests."""
+        if len(needed) == 1:
+            await self._fetch_counts(site_id, filters, run, needed, progress)
+            return "counts"
+        days = sorted({d for b in needed for d in days_between(b.first_day, b.last_day)})
+        spans = chunks(days)
+        first = await self._hits_page(site_id, filters, run, spans[0], 1)
+        days_in_first = (spans[0][1] - spans[0][0]).days + 1
+        estimate = math.ceil(max(first.pagination.total_pages, 1) * len(days) / days_in_first)
+        if estimate <= len(needed):
+            await self._fetch_raw(site_id, filters, run, days, progress, first=first)
+            return "raw"
+        await self._fetch_counts(site_id, filters, run, needed, progress)
+        return "counts"
+
+    async def _hits_page(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        span: tuple[date, date],
+        page: int,
+        per_page: int = RAW_PAGE,
+    ) -> HitsResponse:
+        async with self._limit:
+            run.requests += 1
+            return await self._client.hits(
+                site_id,
+                start_date=span[0],
+                end_date=span[1],
+                page=page,
+                per_page=per_page,
+                **filters.as_params(),
+            )
+
+    async def _fetch_counts(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        buckets: list[Bucket],
+        progress: Progress | None,
+    ) -> None:
+        done = 0
+
+        async def one(bucket: Bucket) -> None:
+            nonlocal done
+            span = (bucket.first_day, bucket.last_day)
+            answer = await self._hits_page(site_id, filters, run, span, 1, per_page=1)
+            count = answer.pagination.total_count
+            if self._is_final(bucket.last_day):
+                self._store.put_span(run.key, span[0], span[1], count)
+            else:
+                run.spans[span] = count
+            done += 1
+            if progress:
+                progress(done, len(buckets))
+
+        await asyncio.gather(*(one(b) for b in buckets))
+
+    async def _fetch_raw(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        days: list[date],
+        progress: Progress | None,
+        first: HitsResponse | None = None,
+    ) -> None:
+        """Read every hit of `days` and count them by hour; `first` is page 1 of the first span."""
+        fetched_at = self._now()
+        hours = {d: [0] * 24 for d in days}
+        spans = chunks(days)
+
+        async def page(span: tuple[date, date], number: int) -> None:
+            bucket_hits([await self._hits_page(site_id, filters, run, span, number)], hours)
+
+        for index, span in enumerate(spans):
+            page_one = first if index == 0 and first is not None else None
+            if page_one is None:
+                page_one = await self._hits_page(site_id, filters, run, span, 1)
+            bucket_hits([page_one], hours)
+            total = page_one.pagination.total_pages
+            # Pages are counted as they arrive so that a long span never sits in memory whole.
+            await asyncio.gather(*(page(span, n) for n in range(2, total + 1)))
+            if progress:
+                progress(index + 1, len(spans))
+        for day, counts in hours.items():
+            if fetched_at >= midnight(day + timedelta(days=1)) + SETTLE:
+                self._store.put_hours(run.key, day, counts)
+            else:
+                run.hours[day] = counts

@@ -1,0 +1,124 @@
+"""The Sites screen's numbers: one row per site, filled site by site."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from app.api import SiteSummary, TinylyticsClient
+from app.live.hitcounts import HitCounter
+from app.live.ranges import RangeKind, window
+
+# Lifetime unique hits and visibility come from one request per site: ask rarely.
+DETAIL_MAX_AGE = 15 * 60.0
+
+
+@dataclass(frozen=True)
+class SiteRow:
+    id: int
+    label: str
+    url: str
+    lifetime_hits: int
+    active: bool
+    lifetime_unique_hits: int | None = None
+    is_public: bool | None = None
+    today: int | None = None
+    last_7_days: int | None = None
+    previous_7_days: int | None = None
+    daily: tuple[int, ...] = ()
+    uptime: str | None = None  # "up", "down", "no monitor" (from the uptime watcher)
+
+    @property
+    def change(self) -> float | None:
+        """Change of the last 7 days against the 7 before, in percent."""
+        if self.last_7_days is None or not self.previous_7_days:
+            return None
+        return (self.last_7_days - self.previous_7_days) / self.previous_7_days * 100
+
+
+def row_from_summary(site: SiteSummary) -> SiteRow:
+    return SiteRow(
+        id=site.id,
+        label=site.label or "",
+        url=site.url or "",
+        lifetime_hits=site.lifetime_hits or 0,
+        active=bool(site.active),
+        lifetime_unique_hits=site.lifetime_unique_hits,
+        is_public=site.is_public,
+    )
+
+
+class SitesOverview:
+    """Keeps the rows of every site fresh at a bounded request cost."""
+
+    def __init__(
+        self,
+        client: TinylyticsClient,
+        counter: HitCounter,
+        *,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._client = client
+        self._counter = counter
+        self._now = now
+        self._rows: dict[int, SiteRow] = {}
+        self._detail_at: dict[int, float] = {}
+
+    @property
+    def rows(self) -> list[SiteRow]:
+        return list(self._rows.values())
+
+    async def refresh(
+        self,
+        visible_first: list[int] | None = None,
+        on_row: Callable[[SiteRow], None] | None = None,
+    ) -> list[SiteRow]:
+        """Refresh the list, then each site's numbers; `visible_first` ids are done first."""
+        answer = await self._client.sites()
+        fresh: dict[int, SiteRow] = {}
+        for site in answer.sites:
+            known = self._rows.get(site.id)
+            base = row_from_summary(site)
+            if known is not None:
+                base = replace(
+                    known,
+                    label=base.label,
+                    url=base.url,
+                    lifetime_hits=base.lifetime_hits,
+                    active=base.active,
+                )
+            fresh[site.id] = base
+        self._rows = fresh
+        order = sorted(fresh, key=lambda i: (i not in (visible_first or []), list(fresh).index(i)))
+        for site_id in order:
+            row = await self._refresh_row(self._rows[site_id])
+            self._rows[site_id] = row
+            if on_row:
+                on_row(row)
+        return self.rows
+
+    async def _refresh_row(self, row: SiteRow) -> SiteRow:
+        series = await self._counter.series(row.id, window(RangeKind.WEEK, self._now()))
+        row = replace(
+            row,
+            today=series.current[-1],
+            last_7_days=series.total,
+            previous_7_days=series.previous_total,
+            daily=series.current,
+        )
+        if time.monotonic() - self._detail_at.get(row.id, -DETAIL_MAX_AGE) >= DETAIL_MAX_AGE:
+            detail = (await self._client.site(row.id)).site
+            self._detail_at[row.id] = time.monotonic()
+            row = replace(
+                row,
+                lifetime_hits=detail.lifetime_hits or row.lifetime_hits,
+                lifetime_unique_hits=detail.lifetime_unique_hits,
+                is_public=detail.is_public,
+            )
+        return row
+
+    def set_uptime(self, site_id: int, state: str | None) -> None:
+        if site_id in self._rows:
+            self._rows[site_id] = replace(self._rows[site_id], uptime=state)

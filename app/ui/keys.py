@@ -1,0 +1,76 @@
+"""Every key binding, in one place: the app, the screens and the help screen read them here.
+
+Each binding has an id, so the config's `[keymap]` table can remap it (`refresh = "ctrl+r"`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+
+@dataclass(frozen=True)
+class KeyGroup:
+    title: str
+    bindings: tuple[Binding, ...]
+
+
+SECTIONS = KeyGroup(
+    "Sections",
+    (
+        Binding("1", "section('sites')", "Sites", id="section.sites"),
+        Binding("2", "section('hits')", "Hits", id="section.hits"),
+        Binding("3", "section('leaderboard')", "Leaders", id="section.leaderboard"),
+        Binding("4", "section('journeys')", "Journeys", id="section.journeys", show=False),
+        Binding("5", "section('uptime')", "Uptime", id="section.uptime", show=False),
+        Binding("6", "section('insights')", "Insights", id="section.insights", show=False),
+    ),
+)
+
+LIVE = KeyGroup(
+    "Live updates",
+    (
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("p", "toggle_pause", "Pause", id="pause"),
+        Binding("plus,equals_sign", "faster", "Faster", id="faster", show=False, key_display="+"),
+        Binding("minus", "slower", "Slower", id="slower", show=False, key_display="-"),
+    ),
+)
+
+APP = KeyGroup(
+    "App",
+    (
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+q", "quit", "Quit", id="quit.ctrl", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", id="suspend", show=False),
+    ),
+)
+
+RANGES = KeyGroup(
+    "Hits dashboard",
+    (
+        Binding("t", "range('t')", "24h", id="range.day"),
+        Binding("w", "range('w')", "7d", id="range.week"),
+        Binding("m", "range('m')", "30d", id="range.month"),
+        Binding("y", "range('y')", "12mo", id="range.year"),
+        Binding("f", "filter_by_row", "Filter", id="filter.add"),
+        Binding("escape", "remove_filter", "Unfilter", id="filter.remove", show=False),
+        Binding("enter", "open_panel", "Open panel", id="panel.open", show=False),
+    ),
+)
+
+TABLES = KeyGroup(
+    "Tables",
+    (
+        Binding("enter", "open", "Open", id="open"),
+        Binding("slash", "search", "Search", id="search", key_display="/"),
+        Binding("s", "sort_next", "Sort", id="sort.next"),
+        Binding("S", "sort_reverse", "Reverse sort", id="sort.reverse", show=False),
+        Binding("escape", "clear_search", "Clear search", id="search.clear", show=False),
+    ),
+)
+
+ALL_GROUPS: tuple[KeyGroup, ...] = (SECTIONS, RANGES, TABLES, LIVE, APP)

@@ -1,0 +1,178 @@
+"""A screen that keeps itself fresh from one long-lived polling loop while it is visible."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from app.api import (
+    ApiError,
+    AuthError,
+    NetworkError,
+    NotFound,
+    ProtocolError,
+    RateLimited,
+    ServerError,
+    SubscriptionRequired,
+)
+from app.ui.widgets.status import Freshness, StatusInfo, StatusLine
+
+if TYPE_CHECKING:
+    from app.ui.app import TinylyticsApp
+
+T = TypeVar("T")
+
+# Retry after failures: exponential from 2 s, capped, with jitter so many clients don't align.
+BACKOFF_FIRST = 2.0
+BACKOFF_CAP = 300.0
+# The field notes: without Retry-After, back off from 30 s after a 429.
+RATE_LIMIT_FIRST = 30.0
+
+
+def problem_of(error: ApiError) -> str:
+    """The status line's few words for a failure."""
+    if isinstance(error, NetworkError):
+        return "offline"
+    if isinstance(error, RateLimited):
+        return "rate limited"
+    if isinstance(error, ServerError):
+        return f"server error {error.status}" if error.status else "server error"
+    if isinstance(error, ProtocolError):
+        return "unexpected answer from the server"
+    if isinstance(error, SubscriptionRequired):
+        return "needs a subscription"
+    if isinstance(error, NotFound):
+        return "not found"
+    return error.message
+
+
+def backoff_delay(failures: int, error: ApiError) -> float:
+    if isinstance(error, RateLimited):
+        if error.retry_after is not None:
+            return max(1.0, error.retry_after)
+        base = RATE_LIMIT_FIRST * 2.0 ** (failures - 1)
+    else:
+        base = BACKOFF_FIRST * 2.0 ** (failures - 1)
+    return min(BACKOFF_CAP, base) * random.uniform(0.8, 1.2)
+
+
+class LiveScreen(Screen[None], Generic[T]):
+    """Subclasses implement `fetch()` (no UI work) and `show(data)` (UI only)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.freshness = Freshness()
+        self._wake = asyncio.Event()
+        self._visible = False
+        self._failures = 0
+
+    @property
+    def tiny(self) -> TinylyticsApp:
+        from app.ui.app import TinylyticsApp
+
+        assert isinstance(self.app, TinylyticsApp)
+        return self.app
+
+    # -- layout shared by every section --------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from self.compose_body()
+        yield StatusLine(
+            self.freshness,
+            self.status_info,
+            paused=lambda: self.tiny.paused,
+            api_use=self.tiny.api_use,
+            monotonic=self.tiny.monotonic,
+        )
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(site=self.tiny.site_label)
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.poll()
+
+    def on_screen_resume(self) -> None:
+        self._visible = True
+        self.wake()
+
+    def on_screen_suspend(self) -> None:
+        # Textual keeps workers of hidden screens running: the loop checks this flag.
+        self._visible = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def interval(self) -> float:
+        return self.tiny.refresh_interval
+
+    def ready(self) -> bool:
+        """Whether the screen has what it needs to fetch (a site, a client)."""
+        return self.tiny.client is not None
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def poll(self) -> None:
+        while True:
+            delay: float | None = None
+            if self._visible and not self.tiny.paused and self.ready():
+                delay = await self._attempt()
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    def status_changed(self) -> None:
+        """Redraw the status line now rather than at its next one-second tick."""
+        for line in self.query(StatusLine):
+            line.tick()
+
+    async def _attempt(self) -> float:
+        self.freshness.loading = True
+        self.status_changed()
+        try:
+            return await self._fetch_and_show()
+        finally:
+            self.status_changed()
+
+    async def _fetch_and_show(self) -> float:
+        try:
+            data = await self.fetch()
+        except AuthError as error:
+            self.freshness.failed(error.message, None)
+            self.tiny.key_rejected(error.message)
+            return self.interval()
+        except ApiError as error:
+            self._failures += 1
+            delay = backoff_delay(self._failures, error)
+            if isinstance(error, (SubscriptionRequired, NotFound)):
+                delay = max(delay, self.interval())
+            self.freshness.failed(problem_of(error), self.tiny.monotonic() + delay)
+            self.tiny.connection_changed(ok=False, error=error)
+            self.failed(error)
+            return delay
+        self._failures = 0
+        self.freshness.succeeded(self.tiny.monotonic())
+        self.tiny.connection_changed(ok=True)
+        self.show(data)
+        return self.interval()
+
+    async def fetch(self) -> T:
+        raise NotImplementedError
+
+    def show(self, data: T) -> None:
+        raise NotImplementedError
+
+    def failed(self, error: ApiError) -> None:
+        """Hook for screens that show a panel for lasting conditions (404, 403)."""

@@ -1,0 +1,141 @@
+"""First run, or a key that stopped working: ask for a key, check it, offer to save it."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from app.api import ApiError, AuthError, MeResponse, SubscriptionRequired, TinylyticsClient
+from app.ui.text import clean
+
+INTRO = (
+    "tinylytics-tui needs a Tinylytics API key (Account Settings → API Access → Create New API "
+    "Key). It is checked with GET /me before anything else."
+)
+
+
+def describe(me: MeResponse) -> Text:
+    user = me.user
+    text = Text("Key accepted: ", style="green")
+    text.append(clean(user.name or "(no name)"), style="bold")
+    if user.email:
+        text.append(f" <{clean(user.email)}>")
+    text.append(f" · subscription {clean(user.subscription_status or 'unknown')}")
+    if user.sites_count is not None:
+        text.append(f" · {user.sites_count} sites")
+    return text
+
+
+class FirstRunScreen(Screen[None]):
+    DEFAULT_CSS = """
+    FirstRunScreen { align: center middle; }
+    FirstRunScreen > Vertical {
+        width: 76; max-width: 100%; height: auto; border: round $accent; padding: 1 2;
+    }
+    FirstRunScreen #reason { color: $warning; }
+    FirstRunScreen #result { margin: 1 0; height: auto; }
+    FirstRunScreen Horizontal { height: auto; }
+    FirstRunScreen Button { margin-right: 1; }
+    """
+    BINDINGS = [("escape", "app.quit", "Quit")]
+
+    def __init__(self, reason: str | None) -> None:
+        super().__init__()
+        self.reason = reason
+        self._checked: SecretStr | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Connect to Tinylytics"
+            if self.reason:
+                yield Static(
+                    Text(f"The API key stopped working: {clean(self.reason)}"), id="reason"
+                )
+            yield Static(INTRO)
+            yield Input(placeholder="tly-ro-…", password=True, id="key")
+            yield Static("", id="result")
+            with Horizontal(id="check-row"):
+                yield Button("Check key", id="check", variant="primary")
+                yield Button("Try the demo", id="demo")
+            with Horizontal(id="save-row"):
+                yield Button("Save to config (0600)", id="save", variant="success")
+                yield Button("Use without saving", id="use")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#save-row").display = False
+        self.query_one("#key", Input).focus()
+
+    @property
+    def _result(self) -> Static:
+        return self.query_one("#result", Static)
+
+    @on(Input.Submitted, "#key")
+    @on(Button.Pressed, "#check")
+    def _check(self) -> None:
+        key = self.query_one("#key", Input).value.strip()
+        if not key:
+            self._result.update(Text("Type or paste a key first.", style="yellow"))
+            return
+        self._result.update(Text("Checking…"))
+        self.check(SecretStr(key))
+
+    @work(exclusive=True, group="check", exit_on_error=False)
+    async def check(self, key: SecretStr) -> None:
+        from app.ui.app import TinylyticsApp
+
+        assert isinstance(self.app, TinylyticsApp)
+        try:
+            async with TinylyticsClient(
+                key.get_secret_value(), self.app.settings.base_url, budget=self.app.budget
+            ) as client:
+                me = await client.me()
+        except AuthError as error:
+            self._fail(f"That key was not accepted: {error.message} Try another.")
+        except SubscriptionRequired:
+            self._fail("That key's account has no active subscription: the API needs one.")
+        except ApiError as error:
+            self._fail(f"Could not check the key: {error.message}")
+        else:
+            self._checked = key
+            self._result.update(describe(me))
+            self.query_one("#check-row").display = False
+            self.query_one("#save-row").display = True
+            self.query_one("#save", Button).focus()
+
+    def _fail(self, message: str) -> None:
+        self._result.update(Text(message, style="red"))
+        self.query_one("#key", Input).focus()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        from app.ui.app import TinylyticsApp
+
+        assert isinstance(self.app, TinylyticsApp) and self._checked is not None
+        if self.app.save({"api_key": self._checked.get_secret_value()}):
+            self.app.notify(f"Saved to {self.app.settings.config_path} (mode 0600).", markup=False)
+            self._done()
+
+    @on(Button.Pressed, "#use")
+    def _use(self) -> None:
+        self._done()
+
+    def _done(self) -> None:
+        from app.ui.app import TinylyticsApp
+
+        assert isinstance(self.app, TinylyticsApp) and self._checked is not None
+        self.app.connect(self._checked, self.app.settings.base_url)
+        self.app.pop_screen()
+
+    @on(Button.Pressed, "#demo")
+    def _demo(self) -> None:
+        from app.ui.app import TinylyticsApp
+
+        assert isinstance(self.app, TinylyticsApp)
+        self.app.start_demo()
+        self.app.pop_screen()

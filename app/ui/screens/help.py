@@ -1,0 +1,55 @@
+"""`?`: every key binding, grouped, with the user's remappings applied."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from app.ui import keys
+
+
+def key_names(binding: Binding, keymap: dict[str, str]) -> str:
+    raw = keymap.get(binding.id or "", binding.key)
+    if binding.key_display and binding.id not in keymap:
+        return binding.key_display
+    names = {"question_mark": "?", "slash": "/", "equals_sign": "=", "minus": "-", "plus": "+"}
+    return ", ".join(names.get(k.strip(), k.strip()) for k in raw.split(","))
+
+
+def help_table(keymap: dict[str, str]) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    for group in keys.ALL_GROUPS:
+        table.add_row(Text(group.title, style="bold underline"), "")
+        for binding in group.bindings:
+            table.add_row(key_names(binding, keymap), binding.description)
+        table.add_row("", "")
+    table.add_row("ctrl+p", "command palette: switch site, theme, refresh interval, pause")
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
+    ]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 72; max-width: 100%; height: auto; max-height: 90%;
+        border: round $accent; padding: 0 1; background: $surface;
+    }
+    """
+
+    def compose(self) -> ComposeResult:
+        from app.ui.app import TinylyticsApp
+
+        keymap = self.app.settings.keymap if isinstance(self.app, TinylyticsApp) else {}
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Keys (escape to close)"
+            yield Static(help_table(keymap))

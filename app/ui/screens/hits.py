@@ -1,0 +1,198 @@
+"""Section 2: the hits dashboard of one site."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Grid
+from textual.widgets import DataTable, Static
+
+from app.api import ApiError
+from app.live.dashboard import PANELS, Dashboard, Panel, PanelData, PanelRow, load_dashboard
+from app.live.ranges import Bucket, RangeKind, Window
+from app.ui import keys
+from app.ui.screens.base import LiveScreen
+from app.ui.text import literal
+from app.ui.widgets.chart import ChartData, HitsChart
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable, number
+
+PANEL_COLUMNS = (Column("value", "Value"), Column("hits", "Hits"), Column("share", "Share"))
+
+
+def value_text(panel: Panel, value: str | None) -> Text:
+    """How a grouped value reads: direct and hidden referrers get words, not blanks."""
+    if panel.group_by == "referrer":
+        if value is None:
+            return Text("(direct)", style="italic")
+        if value == "":
+            return Text("(hidden)", style="italic")
+    return literal(value, empty="(unknown)")
+
+
+def share_text(hits: int, total: int) -> Cell:
+    share = hits / total * 100 if total else 0.0
+    return Cell(f"{share:.1f}%", share, justify="right")
+
+
+def panel_cells(panel: Panel, row: PanelRow, total: int) -> list[Text]:
+    return [Cell(value_text(panel, row.value)), number(row.hits), share_text(row.hits, total)]
+
+
+def bucket_label(window: Window, bucket: Bucket) -> str:
+    if window.hourly:
+        return bucket.start.strftime("%H:00")
+    return f"{bucket.start:%b} {bucket.start.day}"
+
+
+def headline(data: Dashboard, site: str) -> Text:
+    series = data.series
+    text = Text()
+    text.append(f"{series.total:,}", style="bold")
+    text.append(f" hits, {data.window.kind.label}")
+    change = data.change
+    if change is not None:
+        arrow, style = ("▲", "green") if change >= 0 else ("▼", "red")
+        text.append(f"   {arrow} {abs(change):.0f}%", style=f"bold {style}")
+        text.append(f" vs previous period ({series.previous_total:,})", style="dim")
+    elif series.previous_total == 0:
+        text.append("   no hits in the previous period", style="dim")
+    if data.unique_views is not None:
+        text.append(f"   {data.unique_views:,} unique views", style="bold")
+    text.append("\n")
+    text.append(literal(site, style="dim"))
+    if data.window.hourly:
+        text.append("  · panels: UTC days ", style="dim")
+        text.append(f"{data.window.current.first_day} to {data.window.current.last_day}", "dim")
+    return text
+
+
+class PanelTable(LiveTable):
+    def __init__(self, panel: Panel) -> None:
+        super().__init__(PANEL_COLUMNS, id=f"panel-{panel.group_by}", classes="panel")
+        self.panel = panel
+        self.border_title = panel.name
+        self.values: dict[str, str | None] = {}
+
+    def show_panel(self, data: PanelData, total: int) -> None:
+        self.border_title = f"{self.panel.name} ({data.groups:,})"
+        self.values = {str(i): row.value for i, row in enumerate(data.rows)}
+        self.show([(str(i), panel_cells(self.panel, r, total)) for i, r in enumerate(data.rows)])
+
+    @property
+    def selected_value(self) -> tuple[bool, str | None]:
+        key = self.selected_key
+        if key is None or key not in self.values:
+            return False, None
+        return True, self.values[key]
+
+
+class HitsScreen(LiveScreen[Dashboard]):
+    BINDINGS = list(keys.RANGES.bindings)
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="headline")
+        yield HitsChart(id="chart")
+        with Grid(id="panels"):
+            for panel in PANELS:
+                yield PanelTable(panel)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#headline", Static).update(Text("loading…", style="dim"))
+
+    def ready(self) -> bool:
+        return super().ready() and self.tiny.site_id is not None
+
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(
+            site=self.tiny.site_label,
+            range=self.tiny.range_kind.label,
+            chips=[f"{field}={value}" for field, value in self.tiny.filters],
+        )
+
+    async def fetch(self) -> Dashboard:
+        site_id = self.tiny.site_id
+        assert site_id is not None and self.tiny.counter is not None and self.tiny.client
+        if not self.tiny.knows_site(site_id):
+            site = (await self.tiny.client.site(site_id)).site
+            self.tiny.remember_site(site_id, site.label or site.url or f"site {site_id}")
+        return await load_dashboard(
+            self.tiny.client,
+            self.tiny.counter,
+            site_id,
+            self.tiny.range_kind,
+            self.tiny.hit_filters,
+            now=self.tiny.now,
+            progress=self._progress,
+        )
+
+    def _progress(self, done: int, total: int) -> None:
+        self.freshness.progress = f"{done}/{total}"
+
+    def show(self, data: Dashboard) -> None:
+        # A range or filter may have changed while the answer was on its way.
+        if (data.site_id, data.window.kind, data.filters) != (
+            self.tiny.site_id,
+            self.tiny.range_kind,
+            self.tiny.hit_filters,
+        ):
+            self.wake()
+            return
+        self.tiny.update_header()
+        self.query_one("#headline", Static).update(headline(data, self.tiny.site_label or ""))
+        labels = tuple(bucket_label(data.window, b) for b in data.window.current.buckets)
+        self.query_one(HitsChart).show(
+            ChartData(labels, data.series.current, data.series.previous, self.tiny.chart_marker)
+        )
+        total = data.series.days_total
+        for panel_data in data.panels:
+            table = self.query_one(f"#panel-{panel_data.panel.group_by}", PanelTable)
+            table.show_panel(panel_data, total)
+
+    def failed(self, error: ApiError) -> None:
+        if self.freshness.updated_at is None:
+            self.query_one("#headline", Static).update(Text(error.message, style="red"))
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def action_range(self, code: str) -> None:
+        self.tiny.set_range(RangeKind(code))
+
+    def _focused_panel(self) -> PanelTable | None:
+        focused = self.focused
+        return focused if isinstance(focused, PanelTable) else None
+
+    def action_filter_by_row(self) -> None:
+        table = self._focused_panel()
+        if table is None:
+            self.notify("Move to the Pages, Referrers or Countries panel (tab), then press f.")
+            return
+        found, value = table.selected_value
+        if not found:
+            return
+        field = table.panel.filter_field
+        if field is None:
+            self.notify(f"The API cannot filter hits by {table.panel.name.lower()}.")
+            return
+        if not value:
+            self.notify("The API cannot filter direct or hidden referrers.")
+            return
+        self.tiny.add_filter(field, value)
+
+    def action_remove_filter(self) -> None:
+        if self.tiny.filters:
+            self.tiny.remove_last_filter()
+
+    def action_open_panel(self) -> None:
+        table = self._focused_panel()
+        if table is not None:
+            from app.ui.screens.panel import PanelScreen
+
+            self.app.push_screen(PanelScreen(table.panel))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_panel()

@@ -1,0 +1,153 @@
+"""Section 1: every site on one table."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Input
+
+from app.live.overview import SiteRow
+from app.ui import keys
+from app.ui.screens.base import LiveScreen
+from app.ui.text import clean, literal
+from app.ui.widgets.spark import sparkline
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable, number
+
+COLUMNS = (
+    Column("label", "Site"),
+    Column("url", "URL"),
+    Column("lifetime", "Hits"),
+    Column("unique", "Unique"),
+    Column("today", "Today"),
+    Column("week", "7 days"),
+    Column("change", "Δ 7d"),
+    Column("trend", "Trend", 9),
+    Column("state", "Active"),
+    Column("uptime", "Uptime"),
+)
+
+
+def change_cell(change: float | None) -> Cell:
+    if change is None:
+        return Cell("", float("-inf"), justify="right")
+    arrow, style = ("▲", "green") if change >= 0 else ("▼", "red")
+    return Cell(Text(f"{arrow}{abs(change):.0f}%", style=style), change, justify="right")
+
+
+def state_cell(row: SiteRow) -> Cell:
+    parts = ["active" if row.active else "inactive"]
+    if row.is_public:
+        parts.append("public")
+    return Cell(" ".join(parts))
+
+
+def uptime_cell(state: str | None) -> Cell:
+    style = {"up": "green", "down": "bold red"}.get(state or "", "dim")
+    return Cell(Text(state or "–", style=style), state or "")
+
+
+def cells(row: SiteRow) -> list[Text]:
+    return [
+        Cell(literal(row.label, empty="(no label)")),
+        Cell(literal(row.url)),
+        number(row.lifetime_hits),
+        number(row.lifetime_unique_hits),
+        number(row.today),
+        number(row.last_7_days),
+        change_cell(row.change),
+        Cell(sparkline(row.daily), sum(row.daily)),
+        state_cell(row),
+        uptime_cell(row.uptime),
+    ]
+
+
+class SitesScreen(LiveScreen[list[SiteRow]]):
+    BINDINGS = list(keys.TABLES.bindings)
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="filter sites: type, enter to keep, escape to clear", id="search")
+        yield LiveTable(COLUMNS, id="sites")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#search", Input).display = False
+        self.query_one(LiveTable).focus()
+
+    @property
+    def table(self) -> LiveTable:
+        return self.query_one(LiveTable)
+
+    def status_info(self) -> StatusInfo:
+        shown, total = self.table.row_count, len(self.tiny.overview_rows())
+        info = StatusInfo(site=f"{total} sites" if shown == total else f"{shown} of {total} sites")
+        query = self.query_one("#search", Input).value
+        if query:
+            info.chips.append(f"/{query}")
+        return info
+
+    async def fetch(self) -> list[SiteRow]:
+        overview = self.tiny.overview
+        assert overview is not None
+        visible = [int(k) for k in self.table.row_keys_in_order()[: self.table.size.height]]
+        return await overview.refresh(visible_first=visible, on_row=lambda _: self._redraw())
+
+    def show(self, data: list[SiteRow]) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        query = clean(self.query_one("#search", Input).value).casefold()
+        rows = [
+            (str(row.id), cells(row))
+            for row in self.tiny.overview_rows()
+            if not query or query in f"{row.label} {row.url}".casefold()
+        ]
+        self.table.show(rows)
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        key = self.table.selected_key
+        if key is not None:
+            self.tiny.open_site(int(key))
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    @on(DataTable.HeaderSelected)
+    def _header(self, event: DataTable.HeaderSelected) -> None:
+        self.table.sort_by(str(event.column_key.value))
+
+    def action_sort_next(self) -> None:
+        order = [c.key for c in COLUMNS]
+        current = self.table.sort_column
+        following = order[(order.index(current) + 1) % len(order)] if current else order[0]
+        self.table.sort_by(following)
+        self.notify(f"sorted by {dict((c.key, c.label) for c in COLUMNS)[following]}", timeout=2)
+
+    def action_sort_reverse(self) -> None:
+        if self.table.sort_column:
+            self.table.sort_by(self.table.sort_column, reverse=not self.table.sort_reverse)
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        self.table.focus()
+        self._redraw()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self._redraw()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.table.focus()

@@ -1,0 +1,130 @@
+"""The always-visible status line: site, range, filters, freshness, API use."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widgets import Static
+
+from app.ui.text import clean
+
+
+def ago(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    if seconds < 86400:
+        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
+    return f"{seconds // 86400}d"
+
+
+@dataclass
+class Freshness:
+    """What a screen knows about how fresh its data is."""
+
+    updated_at: float | None = None  # monotonic seconds of the last good answer
+    problem: str | None = None  # "offline", "rate limited", "server error 502", ...
+    retry_at: float | None = None  # monotonic seconds of the next attempt
+    loading: bool = False
+    progress: str = ""  # "12/60" while a long first load runs
+    note: str | None = None  # a lasting condition shown after freshness ("no monitor", ...)
+
+    def succeeded(self, at: float) -> None:
+        self.updated_at, self.problem, self.retry_at, self.loading, self.progress = (
+            at,
+            None,
+            None,
+            False,
+            "",
+        )
+
+    def failed(self, problem: str, retry_at: float | None) -> None:
+        self.problem, self.retry_at, self.loading, self.progress = problem, retry_at, False, ""
+
+    @property
+    def stale(self) -> bool:
+        return self.problem is not None
+
+
+@dataclass
+class StatusInfo:
+    site: str | None = None
+    range: str | None = None
+    chips: list[str] = field(default_factory=list)
+
+
+class StatusLine(Static):
+    """Redrawn once a second, but only written to the terminal when its text changes."""
+
+    DEFAULT_CSS = """
+    StatusLine { dock: bottom; height: 1; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(
+        self,
+        freshness: Freshness,
+        info: Callable[[], StatusInfo],
+        *,
+        paused: Callable[[], bool],
+        api_use: Callable[[], str],
+        monotonic: Callable[[], float],
+    ) -> None:
+        super().__init__("", id="status")
+        self._freshness = freshness
+        self._info = info
+        self._paused = paused
+        self._api_use = api_use
+        self._monotonic = monotonic
+        self._last = ""
+
+    def on_mount(self) -> None:
+        self.tick()
+        self.set_interval(1.0, self.tick)
+
+    def tick(self) -> None:
+        if not self.screen.is_current:
+            return
+        text = self.compose_text()
+        if text.plain != self._last:
+            self._last = text.plain
+            self.update(text)
+            self.set_class(self._freshness.stale, "-stale")
+
+    def compose_text(self) -> Text:
+        info = self._info()
+        parts: list[Text] = []
+        if info.site:
+            parts.append(Text(clean(info.site), style="bold"))
+        if info.range:
+            parts.append(Text(info.range))
+        for chip in info.chips:
+            parts.append(Text(f" {clean(chip)} ", style="reverse"))
+        parts.append(self._freshness_text())
+        if self._freshness.note:
+            parts.append(Text(self._freshness.note))
+        parts.append(Text(self._api_use(), style="dim"))
+        return Text(" · ").join(parts)
+
+    def _freshness_text(self) -> Text:
+        f, now = self._freshness, self._monotonic()
+        if self._paused():
+            return Text("paused", style="bold yellow")
+        if f.problem:
+            text = f.problem
+            if f.retry_at is not None:
+                text += f" · retry in {ago(f.retry_at - now)}"
+            if f.updated_at is not None:
+                text += f" · data from {ago(now - f.updated_at)} ago"
+            return Text(text, style="bold red")
+        if f.loading and f.updated_at is None:
+            return Text(f"loading {f.progress}".rstrip() + "…")
+        if f.updated_at is None:
+            return Text("waiting…")
+        text = f"updated {ago(now - f.updated_at)} ago"
+        if f.loading:
+            text = "refreshing… " + (f.progress + " " if f.progress else "") + f"({text})"
+        return Text(text)

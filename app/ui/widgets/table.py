@@ -1,0 +1,126 @@
+"""A DataTable that refreshes in place: rows diffed by key, cursor kept on its row, sortable."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellDoesNotExist, RowKey
+
+
+class Cell(Text):
+    """Text shown in a cell, with the value it sorts by (numbers sort as numbers)."""
+
+    def __init__(self, text: str | Text, sort_value: Any = None, *, justify: str = "left") -> None:
+        if isinstance(text, Text):
+            super().__init__(justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+            self.append_text(text)
+        else:
+            super().__init__(text, justify=justify, no_wrap=True, overflow="ellipsis")  # type: ignore[arg-type]
+        self.sort_value = sort_value if sort_value is not None else self.plain.casefold()
+
+
+def number(value: int | None, *, missing: str = "…") -> Cell:
+    if value is None:
+        return Cell(missing, -1, justify="right")
+    return Cell(f"{value:,}", value, justify="right")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: int | None = None
+
+
+def _sort_key(cell: object) -> tuple[int, Any]:
+    value = cell.sort_value if isinstance(cell, Cell) else str(cell)
+    # Mixed types (numbers and "…") must not break sorting: group by type first.
+    return (0, value) if isinstance(value, (int, float)) else (1, str(value))
+
+
+class LiveTable(DataTable[Any]):
+    """Rows are replaced by `show()`; nothing is remounted and the cursor stays on its row."""
+
+    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
+        self._columns = tuple(columns)
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+
+    def on_mount(self) -> None:
+        for column in self._columns:
+            self.add_column(column.label, key=column.key, width=column.width)
+
+    @property
+    def column_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self._columns)
+
+    @property
+    def selected_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            row_key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        except CellDoesNotExist:
+            return None
+        return row_key.value
+
+    def show(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
+        """Make the table hold exactly `rows` (key, cells), changing only what changed."""
+        keep = self.selected_key
+        wanted = {key for key, _ in rows}
+        changed = False
+        with self.app.batch_update():
+            for row_key in [k for k in self.rows if k.value not in wanted]:
+                self.remove_row(row_key)
+                changed = True
+            for key, cells in rows:
+                if key in self.rows:
+                    current = self.get_row(key)
+                    for column, old, new in zip(self.column_keys, current, cells, strict=True):
+                        if (
+                            not isinstance(old, Text)
+                            or old.plain != new.plain
+                            or old.spans != new.spans
+                        ):
+                            self.update_cell(key, column, new)
+                            changed = True
+                else:
+                    self.add_row(*cells, key=key)
+                    changed = True
+            if changed:
+                self._apply_sort(keep)
+
+    def sort_by(self, column: str, *, reverse: bool | None = None) -> None:
+        keep = self.selected_key
+        if reverse is None:
+            reverse = not self.sort_reverse if column == self.sort_column else self._numeric(column)
+        self.sort_column, self.sort_reverse = column, reverse
+        self._apply_sort(keep)
+
+    def _numeric(self, column: str) -> bool:
+        """Numbers sort largest first by default, text A to Z."""
+        for key in self.rows:
+            cell = self.get_cell(key, column)
+            return isinstance(cell, Cell) and isinstance(cell.sort_value, (int, float))
+        return False
+
+    def _apply_sort(self, keep: str | None) -> None:
+        if self.sort_column is not None and self.row_count:
+            self.sort(self.sort_column, key=_sort_key, reverse=self.sort_reverse)
+        if keep is not None and keep in self.rows:
+            self.move_cursor(row=self.get_row_index(keep), animate=False, scroll=False)
+
+    def row_keys_in_order(self) -> list[str]:
+        ordered = sorted(self.rows, key=lambda k: self.get_row_index(k))
+        return [str(k.value) for k in ordered]
+
+    def key_at(self, row: int) -> RowKey | None:
+        try:
+            return self.coordinate_to_cell_key((row, 0))[0]  # type: ignore[arg-type]
+        except CellDoesNotExist:
+            return None

@@ -1,0 +1,48 @@
+"""Shared fixtures: a real demo server on loopback with a frozen clock, fresh for each test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from app.demo import DEMO_KEY, Clock, DemoServer
+
+# The instant every test world stands still at (a Friday afternoon, UTC).
+DEMO_NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
+DEMO_HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tinylytics-tui-tests"}
+
+
+@pytest.fixture
+def demo() -> Iterator[DemoServer]:
+    """A started demo server: seed 42, scale 1, clock frozen at DEMO_NOW.
+
+    Function scope is cheap: the world is generated lazily and generated days are shared
+    between servers of the same seed and scale.
+    """
+    server = DemoServer(seed=42, scale=1.0, clock=Clock(DEMO_NOW, frozen=True))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def demo_url(demo: DemoServer) -> str:
+    """The demo API's base URL, with its trailing slash."""
+    return demo.base_url
+
+
+@pytest.fixture
+def demo_key() -> str:
+    return DEMO_KEY
+
+
+@pytest.fixture
+def demo_http(demo: DemoServer) -> Iterator[httpx.Client]:
+    """A plain httpx client for the demo API: base URL, bearer key and User-Agent set."""
+    with httpx.Client(base_url=demo.base_url, headers=DEMO_HEADERS, timeout=30.0) as client:
+        yield client

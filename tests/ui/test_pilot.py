@@ -1,0 +1,286 @@
+"""The app driven by keys against the demo server over real HTTP: what the user sees."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.widgets import Input
+
+from app.demo import DemoServer
+from app.live.ranges import RangeKind
+from app.ui.app import TinylyticsApp
+from app.ui.screens.first_run import FirstRunScreen
+from app.ui.screens.help import HelpScreen
+from app.ui.screens.hits import HitsScreen, PanelTable
+from app.ui.screens.panel import PanelScreen
+from app.ui.screens.sites import SitesScreen
+from app.ui.widgets.status import StatusLine
+from app.ui.widgets.table import LiveTable
+from tests.ui.conftest import loaded, screen_text, wait_for
+
+Factory = Callable[..., TinylyticsApp]
+
+
+def status(app: TinylyticsApp) -> str:
+    return app.screen.query_one(StatusLine).compose_text().plain
+
+
+async def test_sites_lists_every_site_of_the_account(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    import httpx
+
+    expected = httpx.get(
+        demo.base_url + "sites", headers={"Authorization": "Bearer tly-ro-demo", "User-Agent": "t"}
+    ).json()["sites"]
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        await wait_for(pilot, lambda: all(r.today is not None for r in app.overview_rows()))
+        table = app.screen.query_one(LiveTable)
+        assert table.row_count == len(expected)
+        text = screen_text(app)
+        for site in expected:
+            assert site["label"] in text
+            assert f"{site['lifetime_hits']:,}" in text or site["lifetime_hits"] < 0
+        assert "updated" in status(app)
+        assert f"{len(expected)} sites" in status(app)
+
+
+async def test_sort_and_search(app_factory: Factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        table = app.screen.query_one(LiveTable)
+        labels = {str(r.id): r.label for r in app.overview_rows()}
+        await pilot.press("s")  # by label, A to Z
+        order = [labels[k] for k in table.row_keys_in_order()]
+        assert order == sorted(order, key=str.casefold)
+        await pilot.press("S")
+        order = [labels[k] for k in table.row_keys_in_order()]
+        assert order == sorted(order, key=str.casefold, reverse=True)
+
+        urls = {str(r.id): r.url for r in app.overview_rows()}
+        query = sorted(labels.values())[0][:4].lower()
+        await pilot.press("slash")
+        await pilot.press(*query)
+        await pilot.pause()
+        shown = table.row_keys_in_order()
+        assert shown
+        assert all(query in f"{labels[k]} {urls[k]}".lower() for k in shown)
+        assert len(shown) < len(labels)
+        assert f"/{query}" in status(app)
+        await pilot.press("enter")  # keep the filter, back to the table
+        await pilot.press("escape")
+        await pilot.pause()
+        assert table.row_count == len(labels)
+
+
+async def test_enter_opens_the_hits_dashboard_of_the_selected_site(app_factory: Factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        await pilot.press("down")
+        key = app.screen.query_one(LiveTable).selected_key
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
+        await wait_for(pilot, loaded(app))
+        assert str(app.site_id) == key
+        text = screen_text(app)
+        assert "hits, last 7 days" in text
+        for name in ("Pages", "Referrers", "Countries", "Browsers", "Platforms"):
+            assert any(
+                t.border_title and t.border_title.startswith(name)
+                for t in app.screen.query(PanelTable)
+            )
+
+
+async def test_ranges_switch_the_whole_dashboard(app_factory: Factory, demo: DemoServer) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        for key, kind, words in (
+            ("t", RangeKind.DAY, "last 24 hours"),
+            ("m", RangeKind.MONTH, "last 30 days"),
+            ("y", RangeKind.YEAR, "last 12 months"),
+            ("w", RangeKind.WEEK, "last 7 days"),
+        ):
+            await pilot.press(key)
+            await wait_for(pilot, lambda w=words: f"hits, {w}" in screen_text(app))
+            assert app.range_kind is kind
+            assert words in status(app)
+
+
+async def test_filter_from_a_panel_row_and_escape(app_factory: Factory) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        pages = app.screen.query_one("#panel-path", PanelTable)
+        pages.focus()
+        await pilot.pause()
+        _, top_path = pages.selected_value
+        assert top_path
+        await pilot.press("f")
+        await wait_for(pilot, lambda: app.filters == [("path", top_path)])
+        await wait_for(pilot, loaded(app))
+        assert f"path={top_path}" in status(app)
+        # Every page row now is that path.
+        assert set(pages.values.values()) == {top_path}
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not app.filters)
+        assert "path=" not in status(app)
+
+
+async def test_enter_on_a_panel_shows_all_rows(app_factory: Factory) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        app.screen.query_one("#panel-path", PanelTable).focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, PanelScreen))
+        await wait_for(pilot, loaded(app))
+        assert app.screen.query_one(LiveTable).row_count > 10
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
+
+
+async def test_pause_stops_requests_and_says_so(app_factory: Factory, demo: DemoServer) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        await pilot.press("p")
+        assert app.paused
+        assert "paused" in status(app)
+        before = demo.stats.total
+        await pilot.press("r")
+        await pilot.pause(0.5)
+        assert demo.stats.total == before
+        await pilot.press("p")
+        await wait_for(pilot, lambda: demo.stats.total > before)
+
+
+async def test_refresh_interval_keys(app_factory: Factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        start = app.refresh_interval
+        await pilot.press("minus")
+        assert app.refresh_interval > start
+        await pilot.press("plus")
+        await pilot.press("plus")
+        assert app.refresh_interval < start
+
+
+async def test_failure_keeps_data_and_recovers(app_factory: Factory, demo: DemoServer) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        before = screen_text(app)
+        demo.settings.error_rate = 1.0
+        demo.settings.error_status = 502
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "server error 502" in status(app), timeout=30)
+        assert "retry in" in status(app)
+        # The last good numbers stay on screen.
+        assert "hits, last 7 days" in screen_text(app)
+        assert app.screen.query_one(StatusLine).has_class("-stale")
+        demo.settings.error_rate = 0.0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "updated" in status(app), timeout=30)
+        assert not app.screen.query_one(StatusLine).has_class("-stale")
+        assert before
+
+
+async def test_first_run_wrong_key_then_good_key_saved_0600(
+    app_factory: Factory, tmp_path: Path
+) -> None:
+    app = app_factory(key=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        field = app.screen.query_one("#key", Input)
+        field.value = "tly-ro-wrong"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "not accepted" in screen_text(app))
+        assert "tly-ro-wrong" not in screen_text(app)
+        field.value = "tly-ro-demo"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Key accepted" in screen_text(app))
+        assert "subscription active" in screen_text(app)
+        await pilot.click("#save")
+        await wait_for(pilot, lambda: isinstance(app.screen, SitesScreen))
+        await wait_for(pilot, loaded(app))
+    config = tmp_path / "config.toml"
+    assert stat.S_IMODE(os.stat(config).st_mode) == 0o600
+    assert 'api_key = "tly-ro-demo"' in config.read_text()
+
+
+async def test_first_run_offers_the_demo(app_factory: Factory) -> None:
+    app = app_factory(key=None)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        await pilot.click("#demo")
+        await wait_for(pilot, lambda: isinstance(app.screen, SitesScreen))
+        await wait_for(pilot, loaded(app))
+
+
+async def test_key_that_stops_working_returns_to_first_run(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    demo.settings.html_for_bad_key = True
+    app = app_factory(key="tly-ro-revoked")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
+        assert "stopped working" in screen_text(app)
+        assert "Traceback" not in screen_text(app)
+
+
+async def test_help_lists_every_group(app_factory: Factory) -> None:
+    app = app_factory(keymap={"refresh": "ctrl+r"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for title in ("Sections", "Hits dashboard", "Tables", "Live updates", "App"):
+            assert title in text
+        assert "ctrl+r" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_keymap_remaps_a_binding(app_factory: Factory, demo: DemoServer) -> None:
+    app = app_factory(site=456, keymap={"pause": "x"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        await pilot.press("x")
+        assert app.paused
+        await pilot.press("p")
+        assert app.paused  # p no longer pauses
+
+
+async def test_sections_not_built_yet_say_so(app_factory: Factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.press("3")
+        await pilot.pause()
+        assert isinstance(app.screen, SitesScreen)
+        assert any("next version" in str(n.message) for n in app._notifications)
+
+
+async def test_theme_is_remembered(app_factory: Factory, tmp_path: Path) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = "nord"
+        await pilot.pause()
+    assert 'theme = "nord"' in (tmp_path / "config.toml").read_text()
+
+
+async def test_hostile_strings_are_shown_literally(app_factory: Factory, demo: DemoServer) -> None:
+    demo.settings.hostile_strings = True
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        text = screen_text(app)
+        assert "\x1b" not in text
+        assert "[" in text  # markup shown as characters, not applied
