@@ -18,7 +18,8 @@ from app.ui.widgets.chart import ChartData, HitsChart
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
-PANEL_COLUMNS = (Column("value", "Value"), Column("hits", "Hits"), Column("share", "Share"))
+# Numbers first: long paths and referrers are cut on the right, never the counts.
+PANEL_COLUMNS = (Column("hits", "Hits"), Column("share", "Share"), Column("value", "Value"))
 
 
 def value_text(panel: Panel, value: str | None) -> Text:
@@ -37,7 +38,7 @@ def share_text(hits: int, total: int) -> Cell:
 
 
 def panel_cells(panel: Panel, row: PanelRow, total: int) -> list[Text]:
-    return [Cell(value_text(panel, row.value)), number(row.hits), share_text(row.hits, total)]
+    return [number(row.hits), share_text(row.hits, total), Cell(value_text(panel, row.value))]
 
 
 def bucket_label(window: Window, bucket: Bucket) -> str:
@@ -46,7 +47,7 @@ def bucket_label(window: Window, bucket: Bucket) -> str:
     return f"{bucket.start:%b} {bucket.start.day}"
 
 
-def headline(data: Dashboard, site: str) -> Text:
+def headline(data: Dashboard) -> Text:
     series = data.series
     text = Text()
     text.append(f"{series.total:,}", style="bold")
@@ -61,16 +62,27 @@ def headline(data: Dashboard, site: str) -> Text:
     if data.unique_views is not None:
         text.append(f"   {data.unique_views:,} unique views", style="bold")
     text.append("\n")
-    text.append(literal(site, style="dim"))
+    current, previous = data.window.current, data.window.previous
     if data.window.hourly:
-        text.append("  · panels: UTC days ", style="dim")
-        text.append(f"{data.window.current.first_day} to {data.window.current.last_day}", "dim")
+        text.append(
+            f"{current.start:%b %d %H:00} to now, against the 24 hours before · panels cover "
+            f"UTC days {current.first_day:%b %d} to {current.last_day:%b %d}",
+            style="dim",
+        )
+    else:
+        text.append(
+            f"{current.first_day:%b %d} to {current.last_day:%b %d} (UTC days, today so far), "
+            f"against {previous.first_day:%b %d} to {previous.last_day:%b %d}",
+            style="dim",
+        )
     return text
 
 
 class PanelTable(LiveTable):
     def __init__(self, panel: Panel) -> None:
         super().__init__(PANEL_COLUMNS, id=f"panel-{panel.group_by}", classes="panel")
+        # The border title names the panel; the columns read as count, share, value.
+        self.show_header = False
         self.panel = panel
         self.border_title = panel.name
         self.values: dict[str, str | None] = {}
@@ -141,7 +153,7 @@ class HitsScreen(LiveScreen[Dashboard]):
             self.wake()
             return
         self.tiny.update_header()
-        self.query_one("#headline", Static).update(headline(data, self.tiny.site_label or ""))
+        self.query_one("#headline", Static).update(headline(data))
         labels = tuple(bucket_label(data.window, b) for b in data.window.current.buckets)
         self.query_one(HitsChart).show(
             ChartData(labels, data.series.current, data.series.previous, self.tiny.chart_marker)

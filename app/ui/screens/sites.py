@@ -15,17 +15,18 @@ from app.ui.widgets.spark import sparkline
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
+# The numbers people watch come first, so that they survive an 80-column terminal.
 COLUMNS = (
     Column("label", "Site"),
-    Column("url", "URL"),
-    Column("lifetime", "Hits"),
-    Column("unique", "Unique"),
     Column("today", "Today"),
     Column("week", "7 days"),
     Column("change", "Δ 7d"),
-    Column("trend", "Trend", 9),
-    Column("state", "Active"),
+    Column("trend", "Trend", 7),
+    Column("lifetime", "Hits"),
+    Column("unique", "Unique"),
     Column("uptime", "Uptime"),
+    Column("state", "Status"),
+    Column("url", "URL"),
 )
 
 
@@ -51,15 +52,15 @@ def uptime_cell(state: str | None) -> Cell:
 def cells(row: SiteRow) -> list[Text]:
     return [
         Cell(literal(row.label, empty="(no label)")),
-        Cell(literal(row.url)),
-        number(row.lifetime_hits),
-        number(row.lifetime_unique_hits),
         number(row.today),
         number(row.last_7_days),
         change_cell(row.change),
         Cell(sparkline(row.daily), sum(row.daily)),
-        state_cell(row),
+        number(row.lifetime_hits),
+        number(row.lifetime_unique_hits),
         uptime_cell(row.uptime),
+        state_cell(row),
+        Cell(literal(row.url)),
     ]
 
 

@@ -61,7 +61,7 @@ class StatusLine(Static):
     """Redrawn once a second, but only written to the terminal when its text changes."""
 
     DEFAULT_CSS = """
-    StatusLine { dock: bottom; height: 1; padding: 0 1; background: $panel; }
+    StatusLine { height: 1; padding: 0 1; background: $panel; }
     """
 
     def __init__(

@@ -55,6 +55,27 @@ class LiveTable(DataTable[Any]):
         for column in self._columns:
             self.add_column(column.label, key=column.key, width=column.width)
 
+    def on_resize(self) -> None:
+        self.fit_last_column()
+
+    def fit_last_column(self) -> None:
+        """Give the last column (long text: paths, referrers) whatever width is left."""
+        if not self._columns or self._columns[-1].width is not None:
+            return
+        last = self.columns.get(self._columns[-1].key)  # type: ignore[call-overload]
+        if last is None:
+            return
+        others = sum(
+            c.get_render_width(self) for key, c in self.columns.items() if c is not last
+        )
+        # Each column carries one cell of padding on both sides; keep one for the scrollbar.
+        room = self.scrollable_content_region.width - others - 2 * self.cell_padding - 1
+        if room >= 8 and (last.auto_width or last.width != room):
+            last.auto_width = False
+            last.width = room
+            self._require_update_dimensions = True
+            self.refresh()
+
     @property
     def column_keys(self) -> tuple[str, ...]:
         return tuple(c.key for c in self._columns)
@@ -87,13 +108,14 @@ class LiveTable(DataTable[Any]):
                             or old.plain != new.plain
                             or old.spans != new.spans
                         ):
-                            self.update_cell(key, column, new)
+                            self.update_cell(key, column, new, update_width=True)
                             changed = True
                 else:
                     self.add_row(*cells, key=key)
                     changed = True
             if changed:
                 self._apply_sort(keep)
+                self.fit_last_column()
 
     def sort_by(self, column: str, *, reverse: bool | None = None) -> None:
         keep = self.selected_key
