@@ -284,3 +284,87 @@ async def test_hostile_strings_are_shown_literally(app_factory: Factory, demo: D
         text = screen_text(app)
         assert "\x1b" not in text
         assert "[" in text  # markup shown as characters, not applied
+
+
+async def test_command_palette_switches_site(app_factory: Factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.3)
+        await pilot.press(*"burrow")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
+        assert app.site_id == 457
+        await wait_for(pilot, loaded(app))
+        assert "Burrow Docs" in status(app)
+
+
+async def test_hidden_screens_do_not_poll(app_factory: Factory, demo: DemoServer) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        await pilot.press("1")
+        await wait_for(pilot, lambda: isinstance(app.screen, SitesScreen))
+        await wait_for(pilot, loaded(app))
+        demo.stats.reset()
+        await pilot.press("r")
+        await wait_for(pilot, lambda: demo.stats.total > 0)
+        await wait_for(pilot, loaded(app))
+        await pilot.pause(0.5)
+        # Only the Sites screen asked: no hits dashboard requests (grouped panels) were made.
+        grouped_calls = demo.stats.by_endpoint.get("hits", 0)
+        sites_calls = demo.stats.by_endpoint.get("sites", 0)
+        assert sites_calls == 1
+        assert grouped_calls <= len(app.overview_rows())  # one "today" count per site
+
+
+async def test_cursor_stays_on_its_row_across_refreshes(app_factory: Factory) -> None:
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        table = app.screen.query_one(LiveTable)
+        await pilot.press("s")  # sorted by name
+        await pilot.press("down", "down")
+        chosen = table.selected_key
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        await wait_for(pilot, loaded(app))
+        assert table.selected_key == chosen
+
+
+async def test_chart_is_redrawn_only_when_its_data_changes(app_factory: Factory) -> None:
+    from app.ui.widgets.chart import HitsChart
+
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        chart = app.screen.query_one(HitsChart)
+        draws = chart.draws
+        await pilot.press("r")
+        await pilot.pause(0.2)
+        await wait_for(pilot, loaded(app))
+        assert chart.draws == draws  # the frozen demo clock: nothing new, nothing redrawn
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "hits, last 30 days" in screen_text(app))
+        assert chart.draws > draws
+
+
+async def test_dropped_connections_show_offline_then_recover(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(pilot, loaded(app))
+        demo.settings.drop_rate = 1.0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "offline" in status(app), timeout=60)
+        assert "retry in" in status(app)
+        assert "hits, last 7 days" in screen_text(app)
+        demo.settings.drop_rate = 0.0
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "updated" in status(app), timeout=60)
+        messages = [str(n.message) for n in app._notifications]
+        assert sum("Lost the API" in m for m in messages) == 1
+        assert sum("back" in m for m in messages) == 1
