@@ -112,6 +112,8 @@ def test_demo_in_tmux(tmux: Tmux) -> None:
     tmux.keys("?")
     tmux.wait_for("Keys (escape to close)")
     tmux.keys("Escape")
+    # A key sent right after escape would arrive as alt+key.
+    time.sleep(0.6)
 
     tmux.keys("p")
     tmux.wait_for("paused")

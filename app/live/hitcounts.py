@@ -211,11 +211,12 @@ class HitCounter:
             return "counts"
         days = sorted({d for b in needed for d in days_between(b.first_day, b.last_day)})
         spans = chunks(days)
-        first = await self._hits_page(site_id, filters, run, spans[0], 1)
-        days_in_first = (spans[0][1] - spans[0][0]).days + 1
-        estimate = math.ceil(max(first.pagination.total_pages, 1) * len(days) / days_in_first)
+        # Probe the most recent span: it is usually the busiest, so the estimate errs high.
+        probe = await self._hits_page(site_id, filters, run, spans[-1], 1)
+        days_probed = (spans[-1][1] - spans[-1][0]).days + 1
+        estimate = math.ceil(max(probe.pagination.total_pages, 1) * len(days) / days_probed)
         if estimate <= len(needed):
-            await self._fetch_raw(site_id, filters, run, days, progress, first=first)
+            await self._fetch_raw(site_id, filters, run, days, progress, probe=probe)
             return "raw"
         await self._fetch_counts(site_id, filters, run, needed, progress)
         return "counts"
@@ -272,9 +273,9 @@ class HitCounter:
         run: _Pass,
         days: list[date],
         progress: Progress | None,
-        first: HitsResponse | None = None,
+        probe: HitsResponse | None = None,
     ) -> None:
-        """Read every hit of `days` and count them by hour; `first` is page 1 of the first span."""
+        """Read every hit of `days` and count them by hour; `probe` is page 1 of the last span."""
         fetched_at = self._now()
         hours = {d: [0] * 24 for d in days}
         spans = chunks(days)
@@ -283,7 +284,7 @@ class HitCounter:
             bucket_hits([await self._hits_page(site_id, filters, run, span, number)], hours)
 
         for index, span in enumerate(spans):
-            page_one = first if index == 0 and first is not None else None
+            page_one = probe if index == len(spans) - 1 else None
             if page_one is None:
                 page_one = await self._hits_page(site_id, filters, run, span, 1)
             bucket_hits([page_one], hours)

@@ -74,3 +74,34 @@ TABLES = KeyGroup(
 )
 
 ALL_GROUPS: tuple[KeyGroup, ...] = (SECTIONS, RANGES, TABLES, LIVE, APP)
+
+# Longer words for the help screen than the footer has room for.
+HELP: dict[str, str] = {
+    "section.sites": "Sites: every site on one table",
+    "section.hits": "Hits dashboard of the current site",
+    "section.leaderboard": "Leaderboard (next version)",
+    "section.journeys": "Journeys (next version)",
+    "section.uptime": "Uptime (next version)",
+    "section.insights": "Insights (next version)",
+    "range.day": "Last 24 hours, hourly",
+    "range.week": "Last 7 days, daily",
+    "range.month": "Last 30 days, daily",
+    "range.year": "Last 12 months, weekly",
+    "filter.add": "Filter the dashboard by the selected row (pages, referrers, countries)",
+    "filter.remove": "Remove the last filter",
+    "panel.open": "Open the selected panel with all its rows",
+    "open": "Open the selected site",
+    "search": "Search the table",
+    "sort.next": "Sort by the next column",
+    "sort.reverse": "Reverse the sort order",
+    "search.clear": "Clear the search",
+    "refresh": "Refresh now (also retries at once when offline)",
+    "pause": "Pause or resume live updates",
+    "faster": "Refresh more often",
+    "slower": "Refresh less often",
+    "help": "This help",
+    "palette": "Command palette: switch site, theme, refresh interval, pause",
+    "quit": "Quit",
+    "quit.ctrl": "Quit",
+    "suspend": "Suspend to the shell (fg to come back)",
+}

@@ -28,9 +28,9 @@ def help_table(keymap: dict[str, str]) -> Table:
     for group in keys.ALL_GROUPS:
         table.add_row(Text(group.title, style="bold underline"), "")
         for binding in group.bindings:
-            table.add_row(key_names(binding, keymap), binding.description)
+            words = keys.HELP.get(binding.id or "", binding.description)
+            table.add_row(key_names(binding, keymap), words)
         table.add_row("", "")
-    table.add_row("ctrl+p", "command palette: switch site, theme, refresh interval, pause")
     return table
 
 
