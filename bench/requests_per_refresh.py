@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.api import TinylyticsClient  # noqa: E402
-from app.demo import DEMO_KEY, Clock, DemoServer  # noqa: E402
-from app.live.dashboard import load_dashboard  # noqa: E402
-from app.live.hitcounts import HitCounter, HitFilters  # noqa: E402
-from app.live.ranges import RangeKind  # noqa: E402
+from app.api import TinylyticsClient
+from app.demo import DEMO_KEY, Clock, DemoServer
+from app.live.dashboard import load_dashboard
+from app.live.hitcounts import HitCounter, HitFilters
+from app.live.ranges import RangeKind
 
 FROZEN = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 
@@ -29,7 +29,9 @@ async def measure(server: DemoServer, site_id: int, kind: RangeKind) -> tuple[in
         counter = HitCounter(client, now=server.clock.now)
         server.stats.reset()
         started = time.perf_counter()
-        first = await load_dashboard(client, counter, site_id, kind, HitFilters(), now=server.clock.now)
+        first = await load_dashboard(
+            client, counter, site_id, kind, HitFilters(), now=server.clock.now
+        )
         seconds = time.perf_counter() - started
         first_requests = server.stats.total
         server.stats.reset()
@@ -43,7 +45,9 @@ async def main() -> None:
     args = parser.parse_args()
     with DemoServer(clock=Clock(FROZEN, frozen=True), scale=args.scale) as server:
         print(f"demo scale {args.scale}, clock frozen at {FROZEN:%Y-%m-%d %H:%M} UTC")
-        print("| site | range | hits in range | first load: requests | seconds | refresh: requests |")
+        print(
+            "| site | range | hits in range | first load: requests | seconds | refresh: requests |"
+        )
         print("|---|---|---|---|---|---|")
         for site_id, name in ((457, "largest (docs)"), (456, "blog")):
             for kind in RangeKind:

@@ -1,4 +1,8 @@
-"""The Tinylytics HTTP API: async client, pydantic models, typed errors. No Textual here."""
+"""The Tinylytics HTTP API: async client, pydantic models, typed errors. No Textual here.
+
+async with TinylyticsClient(key, budget=RequestBudget(1000)) as client:
+    sites = (await client.sites()).sites
+"""
 
 from app.api.budget import RequestBudget
 from app.api.client import DEFAULT_BASE_URL, TinylyticsClient
@@ -24,18 +28,26 @@ from app.api.models import (
     Insight,
     InsightsResponse,
     InsightsSite,
+    JourneyFilters,
+    JourneyInsights,
     JourneyPage,
+    JourneySummary,
     LeaderboardEntry,
+    LeaderboardFilters,
     LeaderboardResponse,
+    LeaderboardSite,
     MeResponse,
     Monitor,
+    Paged,
     Pagination,
+    PathVisitors,
     Site,
     SiteResponse,
     SitesResponse,
     SiteSummary,
     Ssl,
     UptimeResponse,
+    UptimeSummary,
     User,
     UserJourney,
     UserJourneysResponse,
@@ -56,14 +68,21 @@ __all__ = [
     "Insight",
     "InsightsResponse",
     "InsightsSite",
+    "JourneyFilters",
+    "JourneyInsights",
     "JourneyPage",
+    "JourneySummary",
     "LeaderboardEntry",
+    "LeaderboardFilters",
     "LeaderboardResponse",
+    "LeaderboardSite",
     "MeResponse",
     "Monitor",
     "NetworkError",
     "NotFound",
+    "Paged",
     "Pagination",
+    "PathVisitors",
     "ProtocolError",
     "RateLimited",
     "RequestBudget",
@@ -76,6 +95,7 @@ __all__ = [
     "SubscriptionRequired",
     "TinylyticsClient",
     "UptimeResponse",
+    "UptimeSummary",
     "User",
     "UserJourney",
     "UserJourneysResponse",

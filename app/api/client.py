@@ -7,10 +7,11 @@ import email.utils
 import ipaddress
 import json
 import logging
+import math
 import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from datetime import UTC, date, datetime
 from types import TracebackType
 from typing import Any, Final, Protocol, Self, TypeVar
@@ -92,16 +93,15 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
-def _checked_key(api_key: str | SecretStr) -> SecretStr:
-    """The key, stripped of the whitespace a paste brings along, and sendable as a header."""
-    key = api_key.get_secret_value() if isinstance(api_key, SecretStr) else str(api_key)
-    key = key.strip()
-    if not key:
-        raise AuthError("no API key was given")
-    # Checked here because h11 would otherwise reject the header with the key in its message.
-    if not all(33 <= ord(c) < 127 for c in key):
-        raise AuthError("the API key contains spaces or characters an API key cannot have")
-    return SecretStr(key)
+def _key_problem(key: SecretStr) -> str | None:
+    """Why a key cannot be sent, if it cannot; checked here because h11 would otherwise reject
+    the header with the key in its message."""
+    value = key.get_secret_value()
+    if not value:
+        return "no API key was given"
+    if not all(33 <= ord(c) < 127 for c in value):
+        return "the API key contains spaces or characters an API key cannot have"
+    return None
 
 
 def _checked_base_url(base_url: str) -> str:
@@ -127,7 +127,7 @@ def _retry_after(response: httpx.Response) -> float | None:
     except ValueError:
         pass
     else:
-        return max(0.0, seconds) if seconds == seconds else None
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
         # Relative to the server's own clock when it sent one, so that clock skew cancels out.
@@ -192,10 +192,17 @@ class TinylyticsClient:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
+        # Stripped of what a paste brings along. The plain key leaves this frame's locals at once:
+        # a traceback shown with its locals must not print it.
+        raw = api_key.get_secret_value() if isinstance(api_key, SecretStr) else str(api_key)
+        self._key = SecretStr(raw.strip())
+        del api_key, raw
+        if problem := _key_problem(self._key):
+            raise AuthError(problem)
         if max_retries < 0 or max_concurrency < 1:
             raise ValueError("max_retries must be >= 0 and max_concurrency >= 1")
-        self._key = _checked_key(api_key)
         self.base_url = _checked_base_url(base_url)
+        self._host = urlsplit(self.base_url).hostname or "the API"
         self.budget = budget if budget is not None else RequestBudget()
         self.max_retries = max_retries
         self.backoff_base = backoff_base
@@ -221,7 +228,9 @@ class TinylyticsClient:
         )
 
     def __repr__(self) -> str:
-        return f"TinylyticsClient(base_url={self.base_url!r}, api_key='**********')"
+        # Also called on a half-built client, for the locals of a traceback from __init__.
+        base_url = getattr(self, "base_url", None)
+        return f"TinylyticsClient(base_url={base_url!r}, api_key='**********')"
 
     async def __aenter__(self) -> Self:
         return self
@@ -256,17 +265,12 @@ class TinylyticsClient:
             started = time.monotonic()
             try:
                 response = await self._http.get(path, params=query)
-            except httpx.TimeoutException as error:
-                what = (
-                    "connect to"
-                    if isinstance(error, httpx.ConnectTimeout)
-                    else "get an answer from"
-                )
-                failure = NetworkError(f"timed out trying to {what} {self._host}")
-                kind = type(error).__name__
+            except httpx.ConnectTimeout:
+                failure = NetworkError(f"timed out connecting to {self._host}")
+            except httpx.TimeoutException:
+                failure = NetworkError(f"{self._host} did not answer in time")
             except httpx.RequestError as error:
-                kind = type(error).__name__
-                failure = NetworkError(f"could not reach {self._host} ({kind})")
+                failure = NetworkError(f"could not reach {self._host} ({type(error).__name__})")
             else:
                 log.debug(
                     "GET %s %s -> %d in %.0f ms",
@@ -278,12 +282,8 @@ class TinylyticsClient:
                 return response
         # Raised outside the handler so that the httpx exception chain (whose frames and
         # messages may hold request details) is not attached as __context__.
-        log.debug("GET %s %s failed: %s", path, query, kind)
+        log.debug("GET %s %s failed: %s", path, query, failure.message)
         raise failure
-
-    @property
-    def _host(self) -> str:
-        return urlsplit(self.base_url).hostname or "the API"
 
     def _error_for(self, response: httpx.Response) -> ApiError:
         status = response.status_code
@@ -523,7 +523,7 @@ class TinylyticsClient:
         max_pages: int | None = None,
         concurrency: int | None = None,
         **kwargs: Any,
-    ) -> AsyncIterator[P]:
+    ) -> AsyncGenerator[P, None]:
         """Every page of a paginated call, in page order.
 
         Page 1 comes first and tells how many pages there are; the rest are fetched ahead of the

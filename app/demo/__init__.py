@@ -5,7 +5,16 @@ models is not mirrored by the server that tests them.
 """
 
 from app.demo.clock import Clock
-from app.demo.server import BASIC_KEY, DEMO_KEY, UNSUBSCRIBED_KEY, DemoServer, RequestStats
+from app.demo.server import (
+    BASIC_KEY,
+    DEMO_KEY,
+    UNSUBSCRIBED_KEY,
+    DemoApi,
+    DemoServer,
+    RequestStats,
+    run_forever,
+    serve,
+)
 from app.demo.settings import DemoSettings
 from app.demo.world import World
 
@@ -14,8 +23,11 @@ __all__ = [
     "DEMO_KEY",
     "UNSUBSCRIBED_KEY",
     "Clock",
+    "DemoApi",
     "DemoServer",
     "DemoSettings",
     "RequestStats",
     "World",
+    "run_forever",
+    "serve",
 ]

@@ -1,11 +1,12 @@
-"""The demo account's sites and the vocabularies their visitors are drawn from."""
+"""The demo account's sites and the vocabularies their visitors are drawn from.
+
+Weights are relative; the sampling tables in `tables.py` turn them into byte lookup tables.
+"""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-
-DIRECT: None = None
 
 # (value, weight). None is a direct visit, "" a referrer the browser stripped.
 REFERRERS: tuple[tuple[str | None, float], ...] = (
@@ -13,7 +14,7 @@ REFERRERS: tuple[tuple[str | None, float], ...] = (
     ("https://www.google.com/", 24),
     ("https://duckduckgo.com/", 5),
     ("https://www.bing.com/", 3),
-    ("https://news.ycombinator.com/", 4),
+    ("https://news.ycombinator.com/", 3),
     ("https://t.co/", 3),
     ("https://www.reddit.com/r/programming/", 2.5),
     ("https://github.com/", 2.5),
@@ -22,59 +23,43 @@ REFERRERS: tuple[tuple[str | None, float], ...] = (
     ("https://www.linkedin.com/", 1.5),
     ("https://kagi.com/", 1),
     ("", 3),
-    ("https://weekly.example-newsletter.com/issue-212", 1),
-    ("https://blog.jmartin.dev/links", 0.6),
-    ("https://notes.kaiwu.net/2026/reading", 0.5),
-    ("https://search.brave.com/", 0.8),
-    ("https://www.ecosia.org/", 0.5),
-    ("https://old.reddit.com/r/selfhosted/", 0.6),
     ("https://bsky.app/", 1.2),
+    ("https://search.brave.com/", 0.8),
+    ("https://weekly.example-newsletter.com/issue-212", 0.8),
+    ("https://blog.jmartin.dev/links", 0.6),
+    ("https://old.reddit.com/r/selfhosted/", 0.6),
+    ("https://notes.kaiwu.net/2026/reading", 0.5),
+    ("https://www.ecosia.org/", 0.5),
+    ("https://www.facebook.com/", 0.5),
+    ("https://yandex.ru/", 0.3),
+    ("https://forum.example-community.org/t/analytics-that-respect-privacy/4411", 0.3),
+    ("https://www.baidu.com/", 0.2),
 )
+HACKER_NEWS = 4  # index in REFERRERS: where a spike day's crowd comes from
 
 COUNTRIES: tuple[tuple[str | None, float], ...] = (
-    ("US", 30),
-    ("GB", 9),
-    ("DE", 9),
-    ("FR", 5),
-    ("CA", 5),
-    ("IN", 6),
-    ("NL", 4),
-    ("AU", 3),
-    ("BR", 3),
-    ("JP", 3),
-    ("PL", 2.5),
-    ("SE", 2),
-    ("ES", 2),
-    ("IT", 2),
-    ("CH", 1.5),
-    ("NO", 1),
-    ("FI", 1),
-    ("DK", 1),
-    ("AT", 1),
-    ("BE", 1),
-    ("IE", 1),
-    ("NZ", 0.8),
-    ("MX", 1),
-    ("KR", 1),
-    ("SG", 0.8),
-    ("ZA", 0.6),
-    ("PT", 0.8),
-    ("CZ", 0.7),
-    ("UA", 0.7),
-    ("AR", 0.6),
-    (None, 1),
-)
+    ("US", 30), ("GB", 9), ("DE", 9), ("FR", 5), ("CA", 5), ("IN", 6), ("NL", 4), ("AU", 3),
+    ("BR", 3), ("JP", 3), ("PL", 2.5), ("SE", 2), ("ES", 2), ("IT", 2), ("CH", 1.5), ("NO", 1),
+    ("FI", 1), ("DK", 1), ("AT", 1), ("BE", 1), ("IE", 1), ("NZ", 0.8), ("MX", 1), ("KR", 1),
+    ("SG", 0.8), ("ZA", 0.6), ("PT", 0.8), ("CZ", 0.7), ("UA", 0.7), ("AR", 0.6), (None, 1),
+)  # fmt: skip
+
+COUNTRY_NAMES: dict[str, str] = {
+    "US": "the United States", "GB": "the United Kingdom", "DE": "Germany", "FR": "France",
+    "CA": "Canada", "IN": "India", "NL": "the Netherlands", "AU": "Australia", "BR": "Brazil",
+    "JP": "Japan", "PL": "Poland", "SE": "Sweden", "ES": "Spain", "IT": "Italy",
+    "CH": "Switzerland", "NO": "Norway", "FI": "Finland", "DK": "Denmark", "AT": "Austria",
+    "BE": "Belgium", "IE": "Ireland", "NZ": "New Zealand", "MX": "Mexico", "KR": "South Korea",
+    "SG": "Singapore", "ZA": "South Africa", "PT": "Portugal", "CZ": "Czechia", "UA": "Ukraine",
+    "AR": "Argentina",
+}  # fmt: skip
 
 DESKTOP_PLATFORMS: tuple[tuple[str | None, float], ...] = (
-    ("macOS", 42),
-    ("Windows", 40),
-    ("Linux", 15),
-    ("ChromeOS", 2),
-    (None, 1),
-)
-MOBILE_PLATFORMS: tuple[tuple[str | None, float], ...] = (("iOS", 55), ("Android", 44), (None, 1))
+    ("macOS", 42), ("Windows", 40), ("Linux", 15), ("ChromeOS", 2), (None, 1),
+)  # fmt: skip
+MOBILE_PLATFORMS: tuple[tuple[str, float], ...] = (("iOS", 55), ("Android", 45))
 
-# Browser weights by platform; Safari only where Apple ships it.
+# Browser shares by platform; Safari only where Apple ships it, nothing known without a platform.
 BROWSERS: dict[str | None, tuple[tuple[str | None, float], ...]] = {
     "macOS": (("Safari", 38), ("Chrome", 45), ("Firefox", 12), ("Arc", 3), ("Edge", 2)),
     "Windows": (("Chrome", 62), ("Edge", 24), ("Firefox", 12), ("Opera", 2)),
@@ -82,36 +67,14 @@ BROWSERS: dict[str | None, tuple[tuple[str | None, float], ...]] = {
     "ChromeOS": (("Chrome", 100),),
     "iOS": (("Safari", 85), ("Chrome", 13), ("Firefox", 2)),
     "Android": (("Chrome", 78), ("Samsung Internet", 14), ("Firefox", 5), ("Opera", 3)),
-    None: (("Chrome", 50), (None, 50)),
+    None: (("Chrome", 40), (None, 60)),
 }
 
-# Share of visits by local hour of day: quiet nights, a working-day bump, an evening tail.
-HOURLY = (
-    0.9,
-    0.6,
-    0.45,
-    0.4,
-    0.45,
-    0.7,
-    1.2,
-    2.0,
-    3.0,
-    3.6,
-    3.9,
-    4.0,
-    3.9,
-    4.1,
-    4.3,
-    4.2,
-    4.0,
-    3.7,
-    3.3,
-    3.1,
-    2.9,
-    2.5,
-    1.9,
-    1.3,
-)
+# Relative traffic by local hour of day: quiet nights, a working-day bump, an evening tail.
+HOURLY: tuple[float, ...] = (
+    0.9, 0.6, 0.45, 0.4, 0.45, 0.7, 1.2, 2.0, 3.0, 3.6, 3.9, 4.0,
+    3.9, 4.1, 4.3, 4.2, 4.0, 3.7, 3.3, 3.1, 2.9, 2.5, 1.9, 1.3,
+)  # fmt: skip
 
 _WORDS = [
     "async",
@@ -161,6 +124,13 @@ _WORDS = [
     "backup",
 ]
 
+USERS: tuple[tuple[str, str], ...] = (
+    ("Maya Lindqvist", "maya@fieldnotes.blog"),
+    ("Tomás Herrera", "tomas@fieldnotes.blog"),
+    ("Priya Raman", "priya@fieldnotes.blog"),
+    ("Jonas Becker", "jonas@fieldnotes.blog"),
+)
+
 
 @dataclass(frozen=True)
 class SiteProfile:
@@ -168,132 +138,75 @@ class SiteProfile:
     uid: str
     label: str
     url: str
-    daily_hits: float  # typical hits on a weekday at the start of its history
+    daily_hits: float  # typical hits on a weekday (before the slow trend)
     weekend: float  # weekend traffic relative to weekdays
     tz_offset: int  # the audience's main time zone, hours from UTC
-    created_days_ago: int
+    created_days_ago: int  # before the world's start
     active: bool
     is_public: bool
     insights_enabled: bool
     daily_reports: bool
     monitor: str  # "down" (down right now), "ssl" (certificate expiring), "none", "ok", "quiet"
+    period: int  # uptime check period, seconds
     mobile_share: float
-    growth: float  # relative growth over a year
-    sections: tuple[tuple[str, int, float], ...] = field(default=())  # (prefix, pages, weight)
-    top_pages: tuple[tuple[str, float], ...] = field(default=())
+    growth: float  # relative growth per year
+    pages_per_session: float
+    sections: tuple[tuple[str, int, float], ...] = field(default=())  # (prefix, pages, share)
+    top_pages: tuple[tuple[str, float], ...] = field(default=())  # (path, share)
+    country_boost: tuple[tuple[str, float], ...] = field(default=())  # the audience's home
 
 
 SITES: tuple[SiteProfile, ...] = (
     SiteProfile(
-        id=456,
-        uid="abc123",
-        label="Field Notes",
-        url="https://fieldnotes.blog",
-        daily_hits=160,
-        weekend=0.9,
-        tz_offset=1,
-        created_days_ago=640,
-        active=True,
-        is_public=True,
-        insights_enabled=True,
-        daily_reports=True,
-        monitor="ok",
-        mobile_share=0.42,
-        growth=0.35,
+        id=456, uid="abc123", label="Field Notes", url="https://fieldnotes.blog",
+        daily_hits=160, weekend=0.9, tz_offset=1, created_days_ago=640, active=True,
+        is_public=True, insights_enabled=True, daily_reports=True, monitor="ok", period=300,
+        mobile_share=0.42, growth=0.35, pages_per_session=1.5,
         sections=(("/posts/", 140, 0.62), ("/tags/", 25, 0.06)),
-        top_pages=(
-            ("/", 0.18),
-            ("/about", 0.04),
-            ("/now", 0.03),
-            ("/rss.xml", 0.05),
-            ("/archive", 0.02),
-        ),
+        top_pages=(("/", 0.18), ("/about", 0.04), ("/now", 0.03), ("/rss.xml", 0.05),
+                   ("/archive", 0.02)),
+        country_boost=(("DE", 2.0), ("SE", 2.5), ("NL", 1.5)),
     ),
     SiteProfile(
-        id=457,
-        uid="def456",
-        label="Burrow Docs",
-        url="https://docs.burrow.dev",
-        daily_hits=1500,
-        weekend=0.38,
-        tz_offset=-5,
-        created_days_ago=420,
-        active=True,
-        is_public=False,
-        insights_enabled=True,
-        daily_reports=False,
-        monitor="ssl",
-        mobile_share=0.12,
-        growth=0.6,
+        id=457, uid="def456", label="Burrow Docs", url="https://docs.burrow.dev",
+        daily_hits=1500, weekend=0.38, tz_offset=-5, created_days_ago=420, active=True,
+        is_public=False, insights_enabled=True, daily_reports=False, monitor="ssl", period=300,
+        mobile_share=0.2, growth=0.6, pages_per_session=2.4,
         sections=(("/guide/", 60, 0.45), ("/reference/", 180, 0.3), ("/changelog/", 30, 0.05)),
         top_pages=(("/", 0.1), ("/install", 0.06), ("/quickstart", 0.04)),
+        country_boost=(("US", 1.4), ("IN", 1.5)),
     ),
     SiteProfile(
-        id=458,
-        uid="ghi789",
-        label="Kettle & Crumb",
-        url="https://kettleandcrumb.shop",
-        daily_hits=420,
-        weekend=1.35,
-        tz_offset=0,
-        created_days_ago=300,
-        active=True,
-        is_public=False,
-        insights_enabled=True,
-        daily_reports=True,
-        monitor="down",
-        mobile_share=0.61,
-        growth=0.2,
+        id=458, uid="ghi789", label="Kettle & Crumb", url="https://kettleandcrumb.shop",
+        daily_hits=420, weekend=1.35, tz_offset=0, created_days_ago=300, active=True,
+        is_public=False, insights_enabled=True, daily_reports=True, monitor="down", period=60,
+        mobile_share=0.61, growth=0.2, pages_per_session=2.8,
         sections=(("/products/", 45, 0.5), ("/recipes/", 30, 0.15)),
-        top_pages=(
-            ("/", 0.2),
-            ("/cart", 0.06),
-            ("/checkout", 0.03),
-            ("/shipping", 0.03),
-            ("/contact", 0.03),
-        ),
+        top_pages=(("/", 0.2), ("/cart", 0.06), ("/checkout", 0.03), ("/shipping", 0.03),
+                   ("/contact", 0.03)),
+        country_boost=(("GB", 5.0), ("IE", 3.0)),
     ),
     SiteProfile(
-        id=459,
-        uid="jkl012",
-        label="Launch list",
-        url="https://tern.app",
-        daily_hits=55,
-        weekend=0.7,
-        tz_offset=2,
-        created_days_ago=120,
-        active=True,
-        is_public=False,
-        insights_enabled=False,
-        daily_reports=False,
-        monitor="none",
-        mobile_share=0.38,
-        growth=1.5,
+        id=459, uid="jkl012", label="Tern — launch list", url="https://tern.app",
+        daily_hits=60, weekend=0.7, tz_offset=2, created_days_ago=210, active=True,
+        is_public=False, insights_enabled=False, daily_reports=False, monitor="none", period=300,
+        mobile_share=0.38, growth=1.5, pages_per_session=1.3,
         sections=(("/updates/", 8, 0.15),),
         top_pages=(("/", 0.7), ("/pricing", 0.08), ("/privacy", 0.02), ("/thanks", 0.05)),
+        country_boost=(("FI", 4.0), ("DE", 1.5)),
     ),
     SiteProfile(
-        id=460,
-        uid="mno345",
-        label="old-side-project",
-        url="https://pixelmoss.net",
-        daily_hits=9,
-        weekend=1.0,
-        tz_offset=9,
-        created_days_ago=700,
-        active=False,
-        is_public=True,
-        insights_enabled=True,
-        daily_reports=False,
-        monitor="quiet",
-        mobile_share=0.3,
-        growth=-0.5,
+        id=460, uid="mno345", label="pixelmoss (old side project)", url="https://pixelmoss.net",
+        daily_hits=10, weekend=1.0, tz_offset=9, created_days_ago=700, active=False,
+        is_public=True, insights_enabled=True, daily_reports=False, monitor="quiet", period=600,
+        mobile_share=0.3, growth=-0.3, pages_per_session=1.2,
         sections=(("/gallery/", 12, 0.5),),
         top_pages=(("/", 0.5),),
+        country_boost=(("JP", 8.0), ("KR", 3.0)),
     ),
-)
+)  # fmt: skip
 
-# The largest site is the one `--scale` grows.
+# The site that `scale` grows (benchmarks need one big site; the others keep their size).
 LARGEST_SITE_ID = max(SITES, key=lambda s: s.daily_hits).id
 
 
@@ -305,15 +218,42 @@ def site_paths(profile: SiteProfile) -> tuple[list[str], list[float]]:
     for path, weight in profile.top_pages:
         paths.append(path)
         weights.append(weight)
+    seen: set[str] = set(paths)
     for prefix, count, share in profile.sections:
         harmonic = sum(1 / (rank + 1) for rank in range(count))
-        seen: set[str] = set()
         for rank in range(count):
             while True:
                 slug = "-".join(rng.sample(_WORDS, rng.choice((2, 3, 3, 4))))
-                if slug not in seen:
-                    seen.add(slug)
+                if prefix + slug not in seen:
+                    seen.add(prefix + slug)
                     break
             paths.append(prefix + slug)
             weights.append(share / (rank + 1) / harmonic)
     return paths, weights
+
+
+# Strings an attacker can plant in paths, referrers and labels (the `hostile_strings` setting):
+# markup that Rich/Textual would interpret, terminal escape sequences, control characters,
+# very long and non-Latin text.
+HOSTILE_PATHS: tuple[str, ...] = (
+    "/[b]bold[/b]-post",
+    "/posts/[link=http://evil.example]free-prize[/link]",
+    "/\x1b[31mred-alert\x1b[0m",
+    "/\x1b]8;;http://x.example\x07click-me\x1b]8;;\x07",
+    "/ctrl-\x00-\x07-\x08-\x7f-chars",
+    "/日本語のページ/東京の写真",
+    "/" + "very-long-path-segment-" * 40,
+    "/[@click=app.quit]quit[/]",
+    "/emoji-😀-rtl-\u202egnp.exe",
+    "/\r\nSet-Cookie:-x=1",
+)
+HOSTILE_REFERRERS: tuple[str, ...] = (
+    "https://evil.example/[b]bold[/b]",
+    "https://evil.example/\x1b[2J\x1b[H",
+    "[link=http://evil.example]trusted[/link]",
+    "https://пример.рф/ссылка",
+)
+HOSTILE_LABELS: dict[int, str] = {
+    460: "[red]pixelmoss[/red] \x1b[31m(old)\x1b[0m",
+    459: "Tern — 発売リスト — " + "a very long label " * 8,
+}

@@ -14,7 +14,7 @@ class Clock:
         self, start: datetime | None = None, *, frozen: bool = False, speed: float = 1.0
     ) -> None:
         self._lock = threading.Lock()
-        self._base = (start or datetime.now(UTC)).astimezone(UTC)
+        self._base = _utc(start or datetime.now(UTC))
         self._real = time.monotonic()
         self._frozen = frozen
         self._speed = speed
@@ -34,7 +34,7 @@ class Clock:
 
     def set(self, when: datetime) -> None:
         with self._lock:
-            self._rebase(when.astimezone(UTC))
+            self._rebase(_utc(when))
 
     def advance(self, seconds: float) -> None:
         with self._lock:
@@ -63,3 +63,8 @@ class Clock:
         with self._lock:
             self._rebase(self._now_locked())
             self._speed = value
+
+
+def _utc(when: datetime) -> datetime:
+    """Aware and in UTC; a naive time is taken to be UTC already (not the machine's zone)."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)

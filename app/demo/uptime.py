@@ -1,125 +1,295 @@
-"""Uptime monitors: checks every `period` seconds, outages from the World's plan."""
+"""Uptime monitors: checks on a fixed grid, a history of incidents and a schedule of future ones.
+
+Incidents are laid out relative to the World's anchor (the clock time it was created at): one
+site is down right then and comes back 25 minutes later, the others have a varied history, and
+a seeded schedule sends a site down for a few minutes every few hours from then on. What a
+request sees (is_down, last check, uptime %, downtimes) follows the clock.
+"""
 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.demo.world import Outage, SiteWorld, World, duration_in_words
+from app.demo.catalog import SiteProfile
+from app.demo.formats import duration_in_words, iso_millis
 
-PERIOD = 300
-
-
-def _iso_ms(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
-def _check_before(start: datetime, now: datetime) -> datetime:
-    """The last check at or before `now` (checks run every PERIOD seconds from `start`)."""
-    steps = max(0, math.floor((now - start).total_seconds() / PERIOD))
-    return start + timedelta(seconds=steps * PERIOD)
-
-
-def _seen(outage: Outage, start: datetime) -> tuple[datetime, datetime]:
-    """An outage as the checks saw it: from the first failed check to the first good one."""
-    first = _check_before(start, outage.start) + timedelta(seconds=PERIOD)
-    last = _check_before(start, outage.end) + timedelta(seconds=PERIOD)
-    return first, last
+# (status code, error message); 0 is a failure below HTTP.
+ERRORS: tuple[tuple[int, str], ...] = (
+    (502, "502 Bad Gateway"),
+    (503, "503 Service Unavailable"),
+    (504, "504 Gateway Timeout"),
+    (530, "530 Custom Cloudflare Error"),
+    (500, "500 Internal Server Error"),
+    (0, "Net::ReadTimeout with #<TCPSocket:(closed)>"),
+    (0, "Failed to open TCP connection (Connection refused - connect(2) for 443)"),
+    (0, "SSL_connect returned=1 errno=0 state=error: certificate verify failed"),
+)
+MEAN_GAP = timedelta(hours=4)  # between scheduled future outages, over all monitors
 
 
-def uptime_answer(world: World, site: SiteWorld, page: int, per_page: int) -> dict[str, Any] | None:
-    profile = site.profile
-    if profile.monitor == "none":
-        return None
-    now = world.now()
-    start = site.created_at + timedelta(days=3, seconds=47)
-    last_check = _check_before(start, now)
-    seen = [(o, *_seen(o, start)) for o in world.outages[profile.id]]
-    past = [(o, a, b) for o, a, b in seen if a <= last_check]
-    current = next(((o, a, b) for o, a, b in past if b > last_check), None)
-    down_seconds = sum((min(b, last_check) - a).total_seconds() for _, a, b in past)
-    lifetime = max(1.0, (last_check - start).total_seconds())
-    uptime = max(0.0, 100 * (1 - down_seconds / lifetime))
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    site_id: int
+    started_at: datetime
+    ended_at: datetime
+    status: int
+    error: str
+    partial: bool
 
-    downtimes = []
-    for number, (outage, began, ended) in sorted(
-        enumerate(past), key=lambda item: item[1][1], reverse=True
-    ):
-        ongoing = ended > last_check
-        length = None if ongoing else int((ended - began).total_seconds())
-        downtimes.append(
-            {
-                "id": profile.id * 1000 + number + 1,
-                "error": outage.error,
-                "started_at": _iso_ms(began),
-                "ended_at": None if ongoing else _iso_ms(ended),
-                "duration": length,
-                "duration_in_words": duration_in_words(
-                    (last_check - began).total_seconds() if ongoing else length or 0
+
+@dataclass
+class Monitor:
+    id: int
+    profile: SiteProfile
+    period: int
+    phase: int  # checks run at epoch seconds = phase (mod period)
+    created_at: datetime
+    ssl_expires_at: datetime | None
+    ssl_renews: bool  # a healthy certificate is renewed 30 days before it expires
+    domain_expires_at: datetime | None
+
+    def last_check(self, now: datetime) -> datetime:
+        epoch = now.timestamp()
+        last = math.floor((epoch - self.phase) / self.period) * self.period + self.phase
+        return datetime.fromtimestamp(last, UTC)
+
+    def align_up(self, when: datetime) -> datetime:
+        """The first check at or after `when`."""
+        check = self.last_check(when)
+        return check if check >= when else check + timedelta(seconds=self.period)
+
+
+class Uptime:
+    def __init__(self, seed: int, anchor: datetime, sites: list[tuple[SiteProfile, datetime]]):
+        self.seed = seed
+        self.anchor = anchor
+        rng = random.Random(f"{seed}:uptime")
+        self.monitors: dict[int, Monitor] = {}
+        for number, (profile, created) in enumerate(sites):
+            if profile.monitor == "none":
+                continue
+            ssl = domain = None
+            if profile.monitor != "quiet":
+                days = 9 if profile.monitor == "ssl" else rng.randint(35, 80)
+                ssl = anchor + timedelta(
+                    days=days, hours=rng.randint(1, 20), seconds=rng.randint(0, 3599)
+                )
+                domain = (anchor + timedelta(days=rng.randint(60, 500))).replace(
+                    hour=0, minute=0, second=0, microsecond=0
+                )
+            self.monitors[profile.id] = Monitor(
+                id=33 + number,
+                profile=profile,
+                period=profile.period,
+                phase=rng.randrange(profile.period),
+                created_at=created
+                + timedelta(
+                    days=rng.randint(3, 60),
+                    seconds=rng.randint(0, 86399),
+                    milliseconds=rng.randint(0, 999),
                 ),
-                "partial": False,
-                "ongoing": ongoing,
-            }
+                ssl_expires_at=ssl,
+                ssl_renews=profile.monitor != "ssl",
+                domain_expires_at=domain,
+            )
+        self._past = self._history(rng)
+        self._future: list[Incident] = []
+        self._future_rng = random.Random(f"{seed}:outages")
+        self._future_cursor = anchor + timedelta(hours=1)
+
+    def _history(self, rng: random.Random) -> list[Incident]:
+        drafts: list[tuple[datetime, datetime, int, int, str, bool]] = []
+        for monitor in self.monitors.values():
+            span_start = monitor.created_at + timedelta(days=1)
+            span_end = self.anchor - timedelta(hours=3)
+            if span_end <= span_start:
+                continue
+            span = (span_end - span_start).total_seconds()
+            n = rng.randint(4, 9)
+            for i in range(n):
+                at = span_start + timedelta(seconds=rng.random() * span)
+                # Mostly a check or three; now and then an hour or two; rarely most of a day.
+                roll = rng.random()
+                if monitor.profile.monitor == "quiet" and i == 0:
+                    length = timedelta(days=rng.randint(2, 5), hours=rng.randint(0, 23))
+                elif roll < 0.6:
+                    length = timedelta(seconds=monitor.period * rng.randint(1, 3))
+                elif roll < 0.9:
+                    length = timedelta(minutes=rng.randint(20, 130))
+                else:
+                    length = timedelta(hours=rng.randint(5, 20))
+                start = monitor.align_up(at)
+                end = monitor.align_up(start + length)
+                status, error = rng.choice(ERRORS)
+                drafts.append((start, end, monitor.profile.id, status, error, rng.random() < 0.15))
+            if monitor.profile.monitor == "down":
+                # Down right now: went down a quarter of an hour ago, back in 25 minutes.
+                start = monitor.last_check(self.anchor - timedelta(minutes=15))
+                end = monitor.align_up(self.anchor + timedelta(minutes=25))
+                drafts.append((start, end, monitor.profile.id, 530, ERRORS[3][1], False))
+        drafts.sort()
+        incidents: list[Incident] = []
+        last_end: dict[int, datetime] = {}
+        for start, end, site_id, status, error, partial in drafts:
+            # Incidents of one monitor never overlap.
+            if site_id in last_end and start < last_end[site_id]:
+                continue
+            last_end[site_id] = end
+            incidents.append(
+                Incident(len(incidents) + 1, site_id, start, end, status, error, partial)
+            )
+        return incidents
+
+    def _extend(self, until: datetime) -> None:
+        """Draw the seeded schedule of future outages up to `until` (always the same draws)."""
+        rng = self._future_rng
+        ids = sorted(self.monitors)
+        last_end = {i.site_id: i.ended_at for i in self._past}
+        for incident in self._future:
+            last_end[incident.site_id] = incident.ended_at
+        while self._future_cursor <= until and ids:
+            self._future_cursor += timedelta(seconds=rng.expovariate(1 / MEAN_GAP.total_seconds()))
+            monitor = self.monitors[rng.choice(ids)]
+            length = timedelta(minutes=rng.randint(5, 20))
+            status, error = rng.choice(ERRORS[:5])
+            start = monitor.align_up(self._future_cursor)
+            end = monitor.align_up(start + length)
+            if start < last_end.get(monitor.profile.id, start):
+                continue
+            last_end[monitor.profile.id] = end
+            number = len(self._past) + len(self._future) + 1
+            self._future.append(
+                Incident(number, monitor.profile.id, start, end, status, error, rng.random() < 0.1)
+            )
+
+    def incidents(self, site_id: int, now: datetime) -> list[Incident]:
+        """The monitor's incidents that have begun by `now`, newest first."""
+        self._extend(now)
+        seen = [
+            i for i in (*self._past, *self._future) if i.site_id == site_id and i.started_at <= now
+        ]
+        seen.sort(key=lambda i: i.started_at, reverse=True)
+        return seen
+
+    def answer(
+        self, site_id: int, now: datetime, page: int, per_page: int, updated_at: datetime
+    ) -> dict[str, Any] | None:
+        monitor = self.monitors.get(site_id)
+        if monitor is None:
+            return None
+        incidents = self.incidents(site_id, now)
+        last_check = monitor.last_check(now)
+        current = next((i for i in incidents if i.started_at <= last_check < i.ended_at), None)
+        lifetime = max(1.0, (now - monitor.created_at).total_seconds())
+        down = sum(
+            (min(i.ended_at, now) - max(i.started_at, monitor.created_at)).total_seconds()
+            for i in incidents
         )
-    chunk = downtimes[(page - 1) * per_page : page * per_page]
-    anchor = world.anchor
-    ssl_expires = anchor + timedelta(days=9 if profile.monitor == "ssl" else 40 + profile.id % 45)
-    ssl_days = (ssl_expires - now).days
-    domain_expires = anchor + timedelta(days=120 + profile.id % 200)
-    domain_days = (domain_expires - now).days
-    with_certificates = profile.monitor != "quiet"
-    status = current[0].status if current else 200
-    monitor = {
-        "id": 30 + profile.id % 100,
-        "url": profile.url,
-        "enabled": True,
-        "is_down": current is not None,
-        "uptime": f"{uptime:.2f}",
-        "last_check_at": _iso_ms(last_check),
-        "next_check_at": _iso_ms(last_check + timedelta(seconds=PERIOD)),
-        "last_status_code": status,
-        "last_error_message": current[0].error if current else None,
-        "status_description": f"Server Error ({status})" if current else "OK (200)",
-        "current_check_interval": "5 minutes",
-        "period": PERIOD,
-        "ssl": {
-            "expires_at": _iso_ms(ssl_expires),
-            "valid": ssl_days >= 0,
-            "expiring_soon": 0 <= ssl_days <= 14,
-            "expired": ssl_days < 0,
-            "days_until_expiry": ssl_days,
+        uptime = max(0.0, 100.0 * (1 - down / lifetime))
+        status = current.status if current else 200
+        interval = monitor.period // 60
+        window = (page - 1) * per_page
+        downtimes = [self._downtime(i, now) for i in incidents[window : window + per_page]]
+        return {
+            "monitor": {
+                "id": monitor.id,
+                "url": monitor.profile.url,
+                "enabled": True,
+                "is_down": current is not None,
+                "uptime": f"{uptime:.2f}",
+                "last_check_at": iso_millis(last_check),
+                "next_check_at": iso_millis(last_check + timedelta(seconds=monitor.period)),
+                "last_status_code": status or None,
+                "last_error_message": current.error if current else None,
+                "status_description": _describe(status, current is not None),
+                "current_check_interval": f"{interval} minute" + ("s" if interval != 1 else ""),
+                "period": monitor.period,
+                "ssl": self._ssl(monitor, now),
+                "domain": self._domain(monitor, now),
+                "auto_paused": False,
+                "created_at": iso_millis(monitor.created_at),
+                "updated_at": iso_millis(
+                    min(now, max(updated_at, last_check + timedelta(milliseconds=2317)))
+                ),
+            },
+            "downtimes": downtimes,
+            "pagination": {
+                "current_page": page,
+                "per_page": per_page,
+                "total_count": len(incidents),
+                "total_pages": math.ceil(len(incidents) / per_page),
+            },
+            "summary": {
+                "total_downtimes": len(incidents),
+                "ongoing_downtimes": sum(1 for i in incidents if i.ended_at > now),
+                "recent_downtimes_30_days": sum(
+                    1 for i in incidents if i.started_at >= now - timedelta(days=30)
+                ),
+            },
         }
-        if with_certificates
-        else None,
-        "domain": {
-            "tested_at": _iso_ms(anchor - timedelta(days=1)),
-            "expires_at": _iso_ms(domain_expires),
-            "remaining_days": domain_days,
+
+    @staticmethod
+    def _downtime(incident: Incident, now: datetime) -> dict[str, Any]:
+        ongoing = incident.ended_at > now
+        seconds = (min(incident.ended_at, now) - incident.started_at).total_seconds()
+        return {
+            "id": incident.id,
+            "error": incident.error,
+            "started_at": iso_millis(incident.started_at),
+            "ended_at": None if ongoing else iso_millis(incident.ended_at),
+            "duration": None if ongoing else int(seconds),
+            "duration_in_words": duration_in_words(seconds),
+            "partial": incident.partial,
+            "ongoing": ongoing,
+        }
+
+    @staticmethod
+    def _ssl(monitor: Monitor, now: datetime) -> dict[str, Any] | None:
+        expires = monitor.ssl_expires_at
+        if expires is None:
+            return None
+        if monitor.ssl_renews:
+            # Let's Encrypt style: renewed for 90 days once within 30 days of expiry.
+            while expires - timedelta(days=30) <= now:
+                expires += timedelta(days=90)
+        days = math.floor((expires - now).total_seconds() / 86400)
+        expired = expires <= now
+        return {
+            "expires_at": iso_millis(expires),
+            "valid": not expired,
+            "expiring_soon": not expired and days <= 14,
+            "expired": expired,
+            "days_until_expiry": days,
+        }
+
+    @staticmethod
+    def _domain(monitor: Monitor, now: datetime) -> dict[str, Any] | None:
+        expires = monitor.domain_expires_at
+        if expires is None:
+            return None
+        tested = now.replace(hour=12, minute=0, second=0, microsecond=0)
+        if tested > now:
+            tested -= timedelta(days=1)
+        days = (expires.date() - now.date()).days
+        return {
+            "tested_at": iso_millis(tested),
+            "expires_at": iso_millis(expires),
+            "remaining_days": days,
             "source": "whois",
-            "expired": domain_days < 0,
-            "expiring_soon": 0 <= domain_days <= 30,
-            "days_until_expiry": domain_days,
+            "expired": days < 0,
+            "expiring_soon": 0 <= days <= 30,
+            "days_until_expiry": days,
         }
-        if with_certificates
-        else None,
-        "auto_paused": False,
-        "created_at": _iso_ms(start),
-        "updated_at": _iso_ms(last_check),
-    }
-    recent = [d for d in past if d[1] >= now - timedelta(days=30)]
-    return {
-        "monitor": monitor,
-        "downtimes": chunk,
-        "pagination": {
-            "current_page": page,
-            "per_page": per_page,
-            "total_count": len(downtimes),
-            "total_pages": max(1, math.ceil(len(downtimes) / per_page)),
-        },
-        "summary": {
-            "total_downtimes": len(downtimes),
-            "ongoing_downtimes": 1 if current else 0,
-            "recent_downtimes_30_days": len(recent),
-        },
-    }
+
+
+def _describe(status: int, down: bool) -> str:
+    if not down:
+        return f"OK ({status})"
+    if status == 0:
+        return "Connection Error"
+    return f"Server Error ({status})"

@@ -13,6 +13,8 @@ from app.live.ranges import RangeKind, window
 
 # Lifetime unique hits and visibility come from one request per site: ask rarely.
 DETAIL_MAX_AGE = 15 * 60.0
+# Rows scrolled out of view are refreshed this rarely, so many sites don't eat the budget.
+HIDDEN_MAX_AGE = 10 * 60.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class SitesOverview:
         self._now = now
         self._rows: dict[int, SiteRow] = {}
         self._detail_at: dict[int, float] = {}
+        self._counted_at: dict[int, float] = {}
 
     @property
     def rows(self) -> list[SiteRow]:
@@ -75,7 +78,11 @@ class SitesOverview:
         visible_first: list[int] | None = None,
         on_row: Callable[[SiteRow], None] | None = None,
     ) -> list[SiteRow]:
-        """Refresh the list, then each site's numbers; `visible_first` ids are done first."""
+        """Refresh the list, then each site's numbers.
+
+        `visible_first` (the rows on screen) are refreshed first and every time; the others only
+        when their numbers are older than HIDDEN_MAX_AGE. With no hint every row is visible.
+        """
         answer = await self._client.sites()
         fresh: dict[int, SiteRow] = {}
         for site in answer.sites:
@@ -91,9 +98,14 @@ class SitesOverview:
                 )
             fresh[site.id] = base
         self._rows = fresh
-        order = sorted(fresh, key=lambda i: (i not in (visible_first or []), list(fresh).index(i)))
+        visible = set(visible_first) if visible_first else set(fresh)
+        order = sorted(fresh, key=lambda i: (i not in visible, list(fresh).index(i)))
         for site_id in order:
+            age = time.monotonic() - self._counted_at.get(site_id, -HIDDEN_MAX_AGE)
+            if site_id not in visible and age < HIDDEN_MAX_AGE:
+                continue
             row = await self._refresh_row(self._rows[site_id])
+            self._counted_at[site_id] = time.monotonic()
             self._rows[site_id] = row
             if on_row:
                 on_row(row)

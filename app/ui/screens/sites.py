@@ -91,7 +91,9 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
     async def fetch(self) -> list[SiteRow]:
         overview = self.tiny.overview
         assert overview is not None
-        visible = [int(k) for k in self.table.row_keys_in_order()[: self.table.size.height]]
+        top = int(self.table.scroll_offset.y)
+        rows = self.table.row_keys_in_order()[top : top + max(1, self.table.size.height - 1)]
+        visible = [int(k) for k in rows]
         return await overview.refresh(visible_first=visible, on_row=lambda _: self._redraw())
 
     def show(self, data: list[SiteRow]) -> None:

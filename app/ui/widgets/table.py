@@ -65,9 +65,7 @@ class LiveTable(DataTable[Any]):
         last = self.columns.get(self._columns[-1].key)  # type: ignore[call-overload]
         if last is None:
             return
-        others = sum(
-            c.get_render_width(self) for key, c in self.columns.items() if c is not last
-        )
+        others = sum(c.get_render_width(self) for key, c in self.columns.items() if c is not last)
         # Each column carries one cell of padding on both sides; keep one for the scrollbar.
         room = self.scrollable_content_region.width - others - 2 * self.cell_padding - 1
         if room >= 8 and (last.auto_width or last.width != room):
