@@ -45,14 +45,15 @@ class Tmux:
         )
         return result.stdout
 
-    def wait_for(self, text: str, timeout: float = 30.0) -> str:
+    def wait_for(self, *texts: str, timeout: float = 30.0) -> str:
+        """Waits until every text is on screen at once: a capture can catch a half-drawn frame."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             screen = self.screen()
-            if text in screen:
+            if all(text in screen for text in texts):
                 return screen
             time.sleep(0.2)
-        raise AssertionError(f"{text!r} never appeared on screen:\n{self.screen()}")
+        raise AssertionError(f"{texts!r} never appeared on screen together:\n{self.screen()}")
 
     def alive(self) -> bool:
         return (
@@ -96,13 +97,12 @@ def test_wheel_ships_the_stylesheet(installed: Path) -> None:
 
 
 def test_demo_in_tmux(tmux: Tmux) -> None:
-    sites = tmux.wait_for("updated")
-    assert "Today" in sites and "7 days" in sites
+    sites = tmux.wait_for("updated", "Today", "7 days")
     assert "Traceback" not in sites
 
     tmux.keys("Enter")
-    hits = tmux.wait_for("hits, last 7 days")
-    assert "Pages" in hits and "Referrers" in hits and "Countries" in hits
+    hits = tmux.wait_for("hits, last 7 days", "Pages", "Referrers", "Countries")
+    assert "Traceback" not in hits
 
     tmux.keys("t")
     tmux.wait_for("hits, last 24 hours")

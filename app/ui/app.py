@@ -30,22 +30,29 @@ from app.ui.screens.base import LiveScreen
 from app.ui.screens.first_run import FirstRunScreen
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.hits import HitsScreen
+from app.ui.screens.insights import InsightsScreen
+from app.ui.screens.journeys import JourneysScreen
+from app.ui.screens.leaderboard import LeaderboardScreen
 from app.ui.screens.sites import SitesScreen
+from app.ui.screens.uptime import UptimeScreen
 from app.ui.text import clean
 
 REFRESH_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
-COMING_NEXT = {
-    "leaderboard": "Leaderboard",
-    "journeys": "Journeys",
-    "uptime": "Uptime",
-    "insights": "Insights",
-}
+# Sections that show one site: they need a site picked first.
+SITE_SECTIONS = ("hits", "leaderboard", "journeys", "uptime", "insights")
 
 
 class TinylyticsApp(App[int]):
     CSS_PATH = str(stylesheet_path())
     TITLE = "tinylytics"
-    MODES = {"sites": SitesScreen, "hits": HitsScreen}
+    MODES = {
+        "sites": SitesScreen,
+        "hits": HitsScreen,
+        "leaderboard": LeaderboardScreen,
+        "journeys": JourneysScreen,
+        "uptime": UptimeScreen,
+        "insights": InsightsScreen,
+    }
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.SECTIONS.bindings,
         *keys.LIVE.bindings,
@@ -251,10 +258,7 @@ class TinylyticsApp(App[int]):
     # -- actions -----------------------------------------------------------------------------
 
     def action_section(self, name: str) -> None:
-        if name in COMING_NEXT:
-            self.notify(f"{COMING_NEXT[name]} arrives in the next version.", timeout=3)
-            return
-        if name == "hits" and self.site_id is None:
+        if name in SITE_SECTIONS and self.site_id is None:
             self.notify("Pick a site first (enter on the Sites table).", timeout=3)
             return
         self.switch_mode(name)

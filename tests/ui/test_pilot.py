@@ -259,13 +259,14 @@ async def test_keymap_remaps_a_binding(app_factory: Factory, demo: DemoServer) -
         assert app.paused  # p no longer pauses
 
 
-async def test_sections_not_built_yet_say_so(app_factory: Factory) -> None:
+async def test_site_sections_ask_for_a_site_first(app_factory: Factory) -> None:
     app = app_factory()
+    app.paused = True  # nothing loads, so no site gets picked
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("3")
         await pilot.pause()
         assert isinstance(app.screen, SitesScreen)
-        assert any("next version" in str(n.message) for n in app._notifications)
+        assert any("Pick a site first" in str(n.message) for n in app._notifications)
 
 
 async def test_theme_is_remembered(app_factory: Factory, tmp_path: Path) -> None:
