@@ -224,6 +224,12 @@ class TinylyticsApp(App[int]):
         self.switch_mode("hits")
         self._wake_screen()
 
+    def open_hits_filtered(self, field: str, value: str) -> None:
+        """The hits dashboard of the current site narrowed to one value (leaderboard, journeys)."""
+        self.filters = [(field, value)]
+        self.switch_mode("hits")
+        self._wake_screen()
+
     def set_range(self, kind: RangeKind) -> None:
         self.range_kind = kind
         self._wake_screen()
