@@ -115,12 +115,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(flags)
     except ConfigError as exc:
         return _fail(exc.message)
-    if settings.api_key is None and not settings.demo:
+    if settings.api_key is None and not settings.demo and not _interactive():
+        # In a terminal the app's first-run screen asks for the key; elsewhere nobody can.
         return _fail(
             f"no API key. Set ${ENV_API_KEY}, pass --api-key-file PATH, or put api_key in "
             f"{settings.config_path} (chmod 600). Or try the demo: {PROG} --demo"
         )
     return run_app(settings)
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def run_app(settings: Settings) -> int:

@@ -68,23 +68,39 @@ class Tmux:
         )
 
 
-@pytest.fixture
-def tmux(installed: Path, tmp_path: Path) -> Iterator[Tmux]:
+def start_tmux(installed: Path, tmp_path: Path, args: str) -> Tmux:
     name = f"tly-e2e-{os.getpid()}"
     env = {
         "TINYLYTICS_TUI_CONFIG": str(tmp_path / "config.toml"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "TERM": "xterm-256color",
     }
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    command = f"cd {tmp_path} && env {exports} {installed / 'tinylytics-tui'} --demo; sleep 30"
+    command = f"cd {tmp_path} && env -u TINYLYTICS_API_KEY {exports} "
+    command += f"{installed / 'tinylytics-tui'} {args}; sleep 30"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command], check=True
     )
-    session = Tmux(name)
+    return Tmux(name)
+
+
+@pytest.fixture
+def tmux(installed: Path, tmp_path: Path) -> Iterator[Tmux]:
+    session = start_tmux(installed, tmp_path, "--demo")
     try:
         yield session
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+        subprocess.run(["tmux", "kill-session", "-t", session.name], capture_output=True)
+
+
+def test_no_key_in_a_terminal_opens_the_first_run_screen(installed: Path, tmp_path: Path) -> None:
+    session = start_tmux(installed, tmp_path, "")
+    try:
+        screen = session.wait_for("Check key", "Try the demo")
+        assert "Traceback" not in screen
+        session.keys("q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session.name], capture_output=True)
 
 
 def test_wheel_ships_the_stylesheet(installed: Path) -> None:
