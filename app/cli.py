@@ -130,7 +130,10 @@ def _interactive() -> bool:
 
 def run_app(settings: Settings) -> int:
     # Imported here so that `--help`, `--version` and configuration errors stay instant.
+    from app.logs import setup_file_logging
     from app.ui.app import TinylyticsApp
+
+    setup_file_logging()
 
     if not settings.demo:
         return TinylyticsApp(settings).run_and_report()

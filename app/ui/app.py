@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -23,6 +24,7 @@ from app.config import ConfigError, Settings, save_settings
 from app.live.hitcounts import HitCounter, HitFilters
 from app.live.overview import SiteRow, SitesOverview
 from app.live.ranges import RangeKind
+from app.logs import log_path
 from app.ui import keys
 from app.ui.commands import TinyCommands
 from app.ui.resources import stylesheet_path
@@ -36,6 +38,8 @@ from app.ui.screens.leaderboard import LeaderboardScreen
 from app.ui.screens.sites import SitesScreen
 from app.ui.screens.uptime import UptimeScreen
 from app.ui.text import clean
+
+log = logging.getLogger(__name__)
 
 REFRESH_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 # Sections that show one site: they need a site picked first.
@@ -91,6 +95,7 @@ class TinylyticsApp(App[int]):
         self.refresh_interval = settings.refresh
         self.chart_marker = "braille"
         self._online = True
+        self._bugs_told: set[str] = set()
         self._exit_callbacks: list[Callable[[], None]] = []
         if settings.keymap:
             self.set_keymap(settings.keymap)
@@ -251,6 +256,15 @@ class TinylyticsApp(App[int]):
     def key_rejected(self, reason: str) -> None:
         if not isinstance(self.screen, FirstRunScreen):
             self.push_screen(FirstRunScreen(reason))
+
+    def report_bug(self, error: BaseException) -> None:
+        """An unexpected exception: the traceback goes to the log file, one line to the user."""
+        log.error("unexpected error", exc_info=error)
+        summary = clean(f"{type(error).__name__}: {error}")[:160]
+        if summary not in self._bugs_told:
+            self._bugs_told.add(summary)
+            where = f" Details in {log_path()}." if log_path() else ""
+            self.notify(f"Internal error: {summary}.{where}", severity="error", markup=False)
 
     def connection_changed(self, *, ok: bool, error: ApiError | None = None) -> None:
         """One notification when the API is lost and one when it is back, not one per failure."""

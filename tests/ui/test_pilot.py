@@ -7,6 +7,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input
 
 from app.demo import DemoServer
@@ -369,3 +370,28 @@ async def test_dropped_connections_show_offline_then_recover(
         messages = [str(n.message) for n in app._notifications]
         assert sum("Lost the API" in m for m in messages) == 1
         assert sum("back" in m for m in messages) == 1
+
+
+async def test_a_bug_in_a_screen_is_one_line_and_the_loop_lives_on(
+    app_factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def broken(self: HitsScreen, data: object) -> None:
+        calls.append(1)
+        raise KeyError("boom")
+
+    monkeypatch.setattr(HitsScreen, "show", broken)
+    app = app_factory(site=456)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(pilot, lambda: bool(calls))
+        await pilot.pause(0.2)
+        messages = [str(n.message) for n in app._notifications]
+        assert any(m.startswith("Internal error: KeyError") for m in messages)
+        assert "internal error" in str(app.screen.query_one(StatusLine).render())
+        await pilot.press("r")
+        await wait_for(pilot, lambda: len(calls) >= 2)
+        await pilot.pause(0.2)
+        # The same bug again is not told twice.
+        messages = [str(n.message) for n in app._notifications]
+        assert sum(m.startswith("Internal error") for m in messages) == 1

@@ -56,3 +56,14 @@ def test_hostile_sites(
 ) -> None:
     demo.settings.hostile_strings = True
     assert snap_compare(app_factory(), terminal_size=size, run_before=settle())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_hits(snap_compare: Any, app_factory: Factory, size: tuple[int, int]) -> None:
+    assert snap_compare(app_factory(site=456), terminal_size=size, run_before=settle())
+
+
+def test_hits_24h_filtered(snap_compare: Any, app_factory: Factory) -> None:
+    app = app_factory(site=457)
+    app.filters = [("country", "DE")]
+    assert snap_compare(app, terminal_size=(120, 40), run_before=settle("t"))

@@ -148,6 +148,17 @@ class LiveScreen(Screen[None], Generic[T]):
 
     async def _fetch_and_show(self) -> float:
         try:
+            return await self._fetch_and_show_inner()
+        except Exception as error:
+            # A bug, not the network: keep the loop and the last data, log it, say it once.
+            self._failures += 1
+            delay = max(self.interval(), min(BACKOFF_CAP, BACKOFF_FIRST * 2.0**self._failures))
+            self.freshness.failed("internal error (see log)", self.tiny.monotonic() + delay)
+            self.tiny.report_bug(error)
+            return delay
+
+    async def _fetch_and_show_inner(self) -> float:
+        try:
             data = await self.fetch()
         except AuthError as error:
             self.freshness.failed(error.message, None)

@@ -14,7 +14,7 @@ from app.live.ranges import Bucket, RangeKind, Window
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
 from app.ui.text import literal
-from app.ui.widgets.chart import ChartData, HitsChart
+from app.ui.widgets.chart import CURRENT_COLOUR, ChartData, HitsChart
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
@@ -47,9 +47,17 @@ def bucket_label(window: Window, bucket: Bucket) -> str:
     return f"{bucket.start:%b} {bucket.start.day}"
 
 
+def chart_labels(window: Window) -> tuple[str, ...]:
+    """Bucket labels; the newest bucket is still filling, and its label says so."""
+    labels = [bucket_label(window, b) for b in window.current.buckets]
+    if labels:
+        labels[-1] = "now" if window.hourly else "so far"
+    return tuple(labels)
+
+
 def headline(data: Dashboard) -> Text:
     series = data.series
-    text = Text()
+    text = Text(no_wrap=True, overflow="ellipsis")
     text.append(f"{series.total:,}", style="bold")
     text.append(f" hits, {data.window.kind.label}")
     change = data.change
@@ -62,6 +70,9 @@ def headline(data: Dashboard) -> Text:
     if data.unique_views is not None:
         text.append(f"   {data.unique_views:,} unique views", style="bold")
     text.append("\n")
+    text.append("━ this period", style=CURRENT_COLOUR)
+    text.append(" ┈ previous", style="grey50")
+    text.append(" · ", style="dim")
     current, previous = data.window.current, data.window.previous
     if data.window.hourly:
         text.append(
@@ -154,7 +165,7 @@ class HitsScreen(LiveScreen[Dashboard]):
             return
         self.tiny.update_header()
         self.query_one("#headline", Static).update(headline(data))
-        labels = tuple(bucket_label(data.window, b) for b in data.window.current.buckets)
+        labels = chart_labels(data.window)
         self.query_one(HitsChart).show(
             ChartData(labels, data.series.current, data.series.previous, self.tiny.chart_marker)
         )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
 from dataclasses import dataclass
 
 from textual_plotext import PlotextPlot
+
+# The legend lives in the headline: plotext's own takes two of the few rows a short terminal has.
+CURRENT_COLOUR = "cyan"
+PREVIOUS_COLOUR = "gray"
 
 
 @dataclass(frozen=True)
@@ -16,14 +20,34 @@ class ChartData:
     marker: str = "braille"  # "braille", or "dot" for fonts without braille
 
 
+# Cells a label needs with a gap ("Nov 14" and a space or two).
+LABEL_CELLS = 9
+
+
 def tick_positions(count: int, width: int) -> list[int]:
-    """A few evenly spaced label positions that fit the width (about 8 cells per label)."""
-    wanted = max(2, min(count, width // 9))
-    step = max(1, round(count / wanted))
+    """Evenly spaced label positions that never overlap, always ending at the newest bucket.
+
+    Overlapping labels are dropped by plotext in an order that varies from run to run, so none
+    are ever asked for.
+    """
+    if count <= 1:
+        return [0]
+    plot_cells = max(1, width - 8)  # the y axis takes a few cells
+    step = max(1, math.ceil(LABEL_CELLS * (count - 1) / plot_cells))
     positions = list(range(0, count, step))
-    if positions[-1] != count - 1 and count - 1 - positions[-1] >= step / 2:
+    if positions[-1] != count - 1:
+        if count - 1 - positions[-1] < step:
+            positions.pop()
         positions.append(count - 1)
     return positions
+
+
+def y_ticks(top: int, height: int) -> list[int]:
+    """Round steps from 0 to about the top, at least two rows apart so none is dropped."""
+    rows = max(2, height - 2)  # the x axis and its labels take two rows
+    wanted = max(1, min(3, rows // 3))
+    step = max(1, round(top / wanted))
+    return [step * i for i in range(wanted + 1) if step * i <= top * 1.1]
 
 
 class HitsChart(PlotextPlot):
@@ -53,20 +77,15 @@ class HitsChart(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         xs = list(range(len(data.current)))
-        plt.plot(xs, list(data.previous), marker=data.marker, color="gray", label="previous")
-        plt.plot(xs, list(data.current), marker=data.marker, color="cyan", label="this period")
+        plt.plot(xs, list(data.previous), marker=data.marker, color=PREVIOUS_COLOUR)
+        plt.plot(xs, list(data.current), marker=data.marker, color=CURRENT_COLOUR)
         positions = tick_positions(len(xs), max(self.size.width, 40))
         plt.xticks([float(p) for p in positions], [data.labels[i] for i in positions])
         top = max([*data.current, *data.previous, 1])
         plt.ylim(0, top * 1.1)
-        ticks = _y_ticks(top)
+        ticks = y_ticks(top, self.size.height)
         plt.yticks([float(t) for t in ticks], [_short(t) for t in ticks])
         self.refresh()
-
-
-def _y_ticks(top: int) -> Sequence[int]:
-    step = max(1, round(top / 3))
-    return [step * i for i in range(4) if step * i <= top * 1.1]
 
 
 def _short(value: int) -> str:
