@@ -48,7 +48,7 @@ class Settings:
     site: int | None = None
     refresh: float = 60.0
     theme: str = "textual-dark"
-    requests_per_hour: int = 1000
+    requests_per_hour: int = 600
     bell: bool = True
     keymap: dict[str, str] = field(default_factory=dict)
     config_path: Path = field(default_factory=lambda: default_config_path())

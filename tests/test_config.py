@@ -27,7 +27,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     assert settings.api_key is None
     assert settings.base_url == "https://tinylytics.app/api/v1/"
     assert settings.refresh == 60.0
-    assert settings.requests_per_hour == 1000
+    assert settings.requests_per_hour == 600
 
 
 def test_precedence_flags_over_environment_over_file(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import email.utils
 import ipaddress
 import json
@@ -188,6 +189,7 @@ class TinylyticsClient:
         backoff_base: float = 0.5,
         backoff_max: float = 30.0,
         max_concurrency: int = 4,
+        share_seconds: float = 0.0,
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -212,6 +214,11 @@ class TinylyticsClient:
         self.requests_sent = 0
         self._sleep = sleep
         self._slots = asyncio.Semaphore(max_concurrency)
+        # Callers asking the same question share one request, and its answer for a short while:
+        # two screens (or a screen and the alert watcher) never cost two requests.
+        self.share_seconds = share_seconds
+        self._in_flight: dict[tuple[str, str], asyncio.Task[Any]] = {}
+        self._recent: dict[tuple[str, str], tuple[float, Any]] = {}
         # group_by spelling that this server has accepted, by the spec's spelling.
         self._group_by_spelling: dict[str, str] = {}
         self._http = httpx.AsyncClient(
@@ -244,6 +251,8 @@ class TinylyticsClient:
         await self.aclose()
 
     async def aclose(self) -> None:
+        for task in list(self._in_flight.values()):
+            task.cancel()
         await self._http.aclose()
 
     # -- sending ---------------------------------------------------------------------------------
@@ -311,6 +320,48 @@ class TinylyticsClient:
         return ProtocolError(f"unexpected answer {status} from the API", status=status)
 
     async def _get_json(self, path: str, params: Mapping[str, object]) -> Any:
+        """One answer per distinct question at a time; a fresh recent answer is reused."""
+        key = (
+            path,
+            json.dumps({k: _param(v) for k, v in params.items() if v is not None}, sort_keys=True),
+        )
+        now = time.monotonic()
+        recent = self._recent.get(key)
+        if recent is not None and recent[0] > now:
+            return copy.deepcopy(recent[1])
+        task = self._in_flight.get(key)
+        if task is None:
+            # A task of its own: a caller that gives up (a screen hidden mid-request) must not
+            # cancel the answer others are waiting for.
+            task = asyncio.create_task(self._fetch_shared(key, path, params))
+            # If every caller gave up, the outcome is still collected (no "never retrieved").
+            task.add_done_callback(lambda done: done.cancelled() or done.exception())
+            self._in_flight[key] = task
+        return copy.deepcopy(await asyncio.shield(task))
+
+    async def _fetch_shared(
+        self, key: tuple[str, str], path: str, params: Mapping[str, object]
+    ) -> Any:
+        try:
+            data = await self._get_json_retrying(path, params)
+        finally:
+            del self._in_flight[key]
+        if self.share_seconds > 0:
+            self._remember(key, data, time.monotonic() + self.share_seconds)
+        return data
+
+    def forget_recent(self) -> None:
+        """The next question goes to the server (the user asked for a refresh)."""
+        self._recent.clear()
+
+    def _remember(self, key: tuple[str, str], data: Any, until: float) -> None:
+        if len(self._recent) >= 256:
+            now = time.monotonic()
+            self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
+        if len(self._recent) < 256:
+            self._recent[key] = (until, data)
+
+    async def _get_json_retrying(self, path: str, params: Mapping[str, object]) -> Any:
         """GET with retries: network errors and 5xx back off; a short Retry-After is waited out."""
         attempt = 0
         while True:

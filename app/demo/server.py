@@ -175,6 +175,7 @@ class DemoApi:
                 return error(403, "The control endpoints answer on loopback only")
             return await handler(request)
         endpoint = endpoint_name(request.path)
+        self._sync_forced_down()
         try:
             response = await self._api(request, handler)
         except _Dropped:
@@ -183,6 +184,12 @@ class DemoApi:
             return web.Response(status=499)
         self.stats.count(endpoint, response.status)
         return response
+
+    def _sync_forced_down(self) -> None:
+        # A site forced down goes down when the server first sees the setting: at the control
+        # call, or at the next API request when a test changed `settings` directly.
+        with self.world.lock:
+            self.world.uptime.force_down(set(self.settings.forced_down), self.world.clock.now())
 
     def _dice(self) -> float:
         if self.settings.fault_seed != self._fault_seed:
@@ -551,6 +558,7 @@ class DemoApi:
             self.settings.update(await _json_body(request))
         except ValueError as bad:
             return error(400, str(bad))
+        self._sync_forced_down()
         return web.json_response(self.settings.as_dict())
 
 

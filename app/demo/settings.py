@@ -6,7 +6,7 @@ on the next one. Quirks and faults never apply to the /_demo/ control endpoints.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 _OPTIONAL_INT = ("retry_after", "rate_limit_per_hour")
@@ -34,10 +34,13 @@ class DemoSettings:
     retry_after: int | None = 30  # Retry-After on 429s (None: no header)
     rate_limit_per_hour: int | None = None  # enforce a per-key sliding-window limit
     fault_seed: int = 0  # seed of the fault dice: same seed, same faults
+    # Sites whose monitor reports them down (503) from the moment the server first sees them
+    # here until they are taken out again; sites without a monitor stay without one.
+    forced_down: list[int] = field(default_factory=list)
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply changes given as JSON-ish values; ValueError names the first bad one."""
-        defaults = {f.name: f.default for f in fields(self)}
+        defaults = DemoSettings().as_dict()
         checked: dict[str, Any] = {}
         for name, value in changes.items():
             if name not in defaults:
@@ -65,6 +68,12 @@ def _checked(name: str, value: Any, default: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{name} must be an integer")
         return value
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            raise ValueError(f"{name} must be a list of site ids")
+        return list(value)
     if name == "hits_order" and value not in ("asc", "desc"):
         raise ValueError("hits_order must be 'asc' or 'desc'")
     return value

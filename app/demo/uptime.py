@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +29,10 @@ ERRORS: tuple[tuple[int, str], ...] = (
     (0, "SSL_connect returned=1 errno=0 state=error: certificate verify failed"),
 )
 MEAN_GAP = timedelta(hours=4)  # between scheduled future outages, over all monitors
+FORCED_ERROR = ERRORS[1]
+FORCED_IDS = 100_000  # forced incidents are numbered from here, clear of the generated ones
+# The end of an incident that has none yet: later than any clock a test may set.
+OPEN_END = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,22 @@ class Uptime:
         self._future: list[Incident] = []
         self._future_rng = random.Random(f"{seed}:outages")
         self._future_cursor = anchor + timedelta(hours=1)
+        self._forced: dict[int, Incident] = {}  # ongoing, by site
+        self._released: list[Incident] = []
+
+    def force_down(self, site_ids: set[int], now: datetime) -> None:
+        """Hold exactly these sites down (DemoSettings.forced_down): a site newly named goes
+        down at `now`, a site no longer named comes back at `now`."""
+        for site_id in [s for s in self._forced if s not in site_ids]:
+            incident = self._forced.pop(site_id)
+            self._released.append(replace(incident, ended_at=max(now, incident.started_at)))
+        for site_id in sorted(site_ids - set(self._forced)):
+            if site_id in self.monitors:
+                number = FORCED_IDS + len(self._released) + len(self._forced) + 1
+                status, error = FORCED_ERROR
+                self._forced[site_id] = Incident(
+                    number, site_id, now, OPEN_END, status, error, False
+                )
 
     def _history(self, rng: random.Random) -> list[Incident]:
         drafts: list[tuple[datetime, datetime, int, int, str, bool]] = []
@@ -170,9 +190,8 @@ class Uptime:
     def incidents(self, site_id: int, now: datetime) -> list[Incident]:
         """The monitor's incidents that have begun by `now`, newest first."""
         self._extend(now)
-        seen = [
-            i for i in (*self._past, *self._future) if i.site_id == site_id and i.started_at <= now
-        ]
+        every = (*self._past, *self._future, *self._released, *self._forced.values())
+        seen = [i for i in every if i.site_id == site_id and i.started_at <= now]
         seen.sort(key=lambda i: i.started_at, reverse=True)
         return seen
 
@@ -184,7 +203,11 @@ class Uptime:
             return None
         incidents = self.incidents(site_id, now)
         last_check = monitor.last_check(now)
-        current = next((i for i in incidents if i.started_at <= last_check < i.ended_at), None)
+        # A forced incident follows its switch at once, the others follow the checks.
+        current = self._forced.get(site_id) or next(
+            (i for i in incidents if i.started_at <= last_check < i.ended_at and i.id < FORCED_IDS),
+            None,
+        )
         lifetime = max(1.0, (now - monitor.created_at).total_seconds())
         down = sum(
             (min(i.ended_at, now) - max(i.started_at, monitor.created_at)).total_seconds()

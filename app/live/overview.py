@@ -68,10 +68,12 @@ class SitesOverview:
         self._rows: dict[int, SiteRow] = {}
         self._detail_at: dict[int, float] = {}
         self._counted_at: dict[int, float] = {}
+        self._uptime: dict[int, str | None] = {}
 
     @property
     def rows(self) -> list[SiteRow]:
-        return list(self._rows.values())
+        # Uptime comes from the watcher, on its own schedule: joined in when read.
+        return [replace(row, uptime=self._uptime.get(row.id)) for row in self._rows.values()]
 
     async def refresh(
         self,
@@ -132,5 +134,5 @@ class SitesOverview:
         return row
 
     def set_uptime(self, site_id: int, state: str | None) -> None:
-        if site_id in self._rows:
-            self._rows[site_id] = replace(self._rows[site_id], uptime=state)
+        """The uptime watcher's word for a site; kept across refreshes of the list."""
+        self._uptime[site_id] = state

@@ -23,7 +23,9 @@ from app.api import ApiError, NetworkError, RequestBudget, TinylyticsClient
 from app.config import ConfigError, Settings, save_settings
 from app.live.hitcounts import HitCounter, HitFilters
 from app.live.overview import SiteRow, SitesOverview
+from app.live.pacing import stretch
 from app.live.ranges import RangeKind
+from app.live.watcher import UptimeWatcher
 from app.logs import log_path
 from app.ui import keys
 from app.ui.commands import TinyCommands
@@ -40,6 +42,10 @@ from app.ui.screens.uptime import UptimeScreen
 from app.ui.text import clean
 
 log = logging.getLogger(__name__)
+
+# Screens and the alert watcher asking the same question within this many seconds share one
+# answer; `r` always asks the server again.
+SHARE_SECONDS = 5.0
 
 REFRESH_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 # Sections that show one site: they need a site picked first.
@@ -75,6 +81,7 @@ class TinylyticsApp(App[int]):
         monotonic: Callable[[], float] | None = None,
         persist: bool = True,
         on_demo: Callable[[], tuple[str, str]] | None = None,
+        watch_uptime: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -96,6 +103,9 @@ class TinylyticsApp(App[int]):
         self.chart_marker = "braille"
         self._online = True
         self._bugs_told: set[str] = set()
+        self._watch_uptime = watch_uptime
+        self.watcher: UptimeWatcher | None = None
+        self._watcher_wake = asyncio.Event()
         self._exit_callbacks: list[Callable[[], None]] = []
         if settings.keymap:
             self.set_keymap(settings.keymap)
@@ -119,13 +129,18 @@ class TinylyticsApp(App[int]):
     def connect(self, key: SecretStr, base_url: str) -> None:
         """Start using a key: every screen's loop picks the new client up on its next wake."""
         old = self.client
-        self.client = TinylyticsClient(key.get_secret_value(), base_url, budget=self.budget)
+        self.client = TinylyticsClient(
+            key.get_secret_value(), base_url, budget=self.budget, share_seconds=SHARE_SECONDS
+        )
         self.counter = HitCounter(self.client, now=self.now)
         self.overview = SitesOverview(self.client, self.counter, now=self.now)
         self.settings = replace(self.settings, api_key=key, base_url=base_url)
+        self.watcher = UptimeWatcher(self.client, now=self.now, label=self._site_labels.get)
         if old is not None:
             self._close_later(old)
         self._load_account()
+        if self._watch_uptime:
+            self._watch()
         self._wake_screen()
 
     @work(group="close", exit_on_error=False)
@@ -144,6 +159,43 @@ class TinylyticsApp(App[int]):
             self.account = me.user.name or me.user.email or ""
             self.update_header()
             return
+
+    @work(exclusive=True, group="watcher", exit_on_error=False)
+    async def _watch(self) -> None:
+        """The low-rate uptime watcher behind the alerts: runs whatever screen is shown."""
+        watcher = self.watcher
+        while watcher is not None and watcher is self.watcher:
+            delay = 60.0
+            if not self.paused:
+                try:
+                    delay = await self._watch_once(watcher)
+                except Exception as error:
+                    self.report_bug(error)
+            self._watcher_wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._watcher_wake.wait(), min(3600.0, max(1.0, delay)))
+
+    async def _watch_once(self, watcher: UptimeWatcher) -> float:
+        ids = [row.id for row in self.overview_rows()]
+        if not ids and self.client is not None:
+            try:
+                sites = (await self.client.sites()).sites
+            except ApiError:
+                return 60.0
+            for site in sites:
+                self._site_labels.setdefault(site.id, site.label or site.url or f"site {site.id}")
+            ids = [site.id for site in sites]
+        watcher.set_sites(ids)
+        for alert in await watcher.run_once():
+            self.notify(alert.message, severity=alert.severity, timeout=10, markup=False)
+            if self.settings.bell:
+                self.bell()
+        if self.overview is not None:
+            for site_id, state in watcher.states.items():
+                self.overview.set_uptime(site_id, state.summary)
+        if isinstance(self.screen, SitesScreen):
+            self.screen.redraw()
+        return watcher.seconds_until_due()
 
     def start_demo(self) -> None:
         """The first-run screen's "try the demo" button."""
@@ -214,7 +266,13 @@ class TinylyticsApp(App[int]):
         return site_id in self._site_labels
 
     def api_use(self) -> str:
-        return f"API {self.budget.used_last_hour()}/h"
+        used = f"API {self.budget.used_last_hour()}/h"
+        factor = stretch(self.budget)
+        return f"{used} · slowed ×{factor:.0f}" if factor >= 1.5 else used
+
+    def paced(self, seconds: float) -> float:
+        """An interval, stretched while the app's share of the API budget runs low."""
+        return seconds * stretch(self.budget)
 
     def _wake_screen(self) -> None:
         screen = self.screen
@@ -284,12 +342,15 @@ class TinylyticsApp(App[int]):
         self.switch_mode(name)
 
     def action_refresh(self) -> None:
+        if self.client is not None:
+            self.client.forget_recent()
         self._wake_screen()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
         if not self.paused:
             self._wake_screen()
+            self._watcher_wake.set()
 
     def set_refresh_interval(self, seconds: float) -> None:
         self.refresh_interval = seconds

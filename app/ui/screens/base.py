@@ -117,7 +117,7 @@ class LiveScreen(Screen[None], Generic[T]):
         self._wake.set()
 
     def interval(self) -> float:
-        return self.tiny.refresh_interval
+        return self.tiny.paced(self.tiny.refresh_interval)
 
     def ready(self) -> bool:
         """Whether the screen has what it needs to fetch (a site, a client)."""

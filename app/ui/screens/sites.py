@@ -94,12 +94,12 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         top = int(self.table.scroll_offset.y)
         rows = self.table.row_keys_in_order()[top : top + max(1, self.table.size.height - 1)]
         visible = [int(k) for k in rows]
-        return await overview.refresh(visible_first=visible, on_row=lambda _: self._redraw())
+        return await overview.refresh(visible_first=visible, on_row=lambda _: self.redraw())
 
     def show(self, data: list[SiteRow]) -> None:
-        self._redraw()
+        self.redraw()
 
-    def _redraw(self) -> None:
+    def redraw(self) -> None:
         query = clean(self.query_one("#search", Input).value).casefold()
         rows = [
             (str(row.id), cells(row))
@@ -145,11 +145,11 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         search.value = ""
         search.display = False
         self.table.focus()
-        self._redraw()
+        self.redraw()
 
     @on(Input.Changed, "#search")
     def _search_changed(self) -> None:
-        self._redraw()
+        self.redraw()
 
     @on(Input.Submitted, "#search")
     def _search_done(self) -> None:
