@@ -4,6 +4,7 @@ the demo. Bad usage or configuration ends with one line on stderr and exit code 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -124,11 +125,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_app(settings)
 
 
+# Spellings people use for TEXTUAL_COLOR_SYSTEM, to the names Rich knows (it fails on others).
+_COLOR_SYSTEMS = {
+    "16": "standard",
+    "8": "standard",
+    "ansi": "standard",
+    "256color": "256",
+    "24bit": "truecolor",
+    "truecolour": "truecolor",
+}
+_KNOWN_COLOR_SYSTEMS = {"auto", "standard", "256", "truecolor", "windows"}
+
+
+def normalise_color_system(environ: dict[str, str] | os._Environ[str]) -> None:
+    """Make TEXTUAL_COLOR_SYSTEM one Rich accepts, before Textual reads it at import."""
+    value = environ.get("TEXTUAL_COLOR_SYSTEM")
+    if value is None:
+        return
+    wanted = _COLOR_SYSTEMS.get(value.strip().lower(), value.strip().lower())
+    environ["TEXTUAL_COLOR_SYSTEM"] = wanted if wanted in _KNOWN_COLOR_SYSTEMS else "auto"
+
+
 def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def run_app(settings: Settings) -> int:
+    normalise_color_system(os.environ)
     # Imported here so that `--help`, `--version` and configuration errors stay instant.
     from app.logs import setup_file_logging
     from app.ui.app import TinylyticsApp

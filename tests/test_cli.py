@@ -104,3 +104,15 @@ def test_non_numeric_site_is_bad_usage(bad: str) -> None:
     assert result.returncode == 2
     assert "numeric site id" in result.stderr or "expected one argument" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("16", "standard"), ("256", "256"), ("truecolor", "truecolor"), ("nonsense", "auto")],
+)
+def test_colour_systems_people_write_are_understood(given: str, expected: str) -> None:
+    from app.cli import normalise_color_system
+
+    environ = {"TEXTUAL_COLOR_SYSTEM": given}
+    normalise_color_system(environ)
+    assert environ["TEXTUAL_COLOR_SYSTEM"] == expected
