@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--refresh", type=_positive_float, metavar="SECONDS", help="refresh interval (default 60)"
     )
     parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. nord, gruvbox")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="keep nothing on disk: no cached counts, hits or last screens",
+    )
     parser.add_argument("--config", metavar="PATH", help=f"config file (${ENV_CONFIG})")
 
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -111,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "refresh": args.refresh,
         "theme": args.theme,
         "demo": args.demo,
+        "no_cache": args.no_cache,
     }
     try:
         settings = load_settings(flags)

@@ -53,6 +53,8 @@ class Settings:
     keymap: dict[str, str] = field(default_factory=dict)
     config_path: Path = field(default_factory=lambda: default_config_path())
     demo: bool = False
+    cache: bool = True  # the SQLite cache of counts, hits and last screens (--no-cache: off)
+    cache_retention_days: int = 400
 
 
 # Keys a config file may hold, with the type each must have. The key is optional and is read
@@ -66,6 +68,8 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "requests_per_hour": (int,),
     "bell": (bool,),
     "keymap": (dict,),
+    "cache": (bool,),
+    "cache_retention_days": (int,),
 }
 
 
@@ -179,7 +183,7 @@ def _checked_refresh(value: float, source: str) -> float:
 def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
     """Resolve settings. `flags` holds only what was given on the command line.
 
-    Recognised flags: config, api_key_file, base_url, site, refresh, theme, demo.
+    Recognised flags: config, api_key_file, base_url, site, refresh, theme, demo, no_cache.
     """
     env = os.environ if environ is None else environ
     config_path = Path(flags["config"]).expanduser() if flags.get("config") else None
@@ -192,7 +196,8 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
     data = _read_config_file(config_path)
     settings = Settings(config_path=config_path)
 
-    simple = {k: data[k] for k in ("theme", "requests_per_hour", "bell", "site") if k in data}
+    simple_keys = ("theme", "requests_per_hour", "bell", "site", "cache", "cache_retention_days")
+    simple = {k: data[k] for k in simple_keys if k in data}
     settings = replace(settings, **simple)
     if "refresh" in data:
         settings = replace(settings, refresh=_checked_refresh(data["refresh"], str(config_path)))
@@ -200,6 +205,8 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
         settings = replace(settings, keymap=dict(data["keymap"]))
     if settings.requests_per_hour < 1:
         raise ConfigError(f"{config_path}: requests_per_hour must be at least 1")
+    if settings.cache_retention_days < 1:
+        raise ConfigError(f"{config_path}: cache_retention_days must be at least 1")
 
     # The key: flag (a file) > environment > config file.
     api_key: SecretStr | None = None
@@ -222,6 +229,8 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
         settings = replace(settings, theme=str(flags["theme"]))
     if flags.get("demo"):
         settings = replace(settings, demo=True)
+    if flags.get("no_cache"):
+        settings = replace(settings, cache=False)
     if not settings.demo:
         settings = replace(settings, base_url=check_base_url(settings.base_url))
     return settings

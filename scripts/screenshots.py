@@ -39,15 +39,31 @@ async def settle(pilot, app: TinylyticsApp) -> None:  # type: ignore[no-untyped-
 
 
 async def shoot(
-    server: DemoServer, config: Path, name: str, keys: list[str], size: tuple[int, int]
+    server: DemoServer,
+    config: Path,
+    name: str,
+    keys: list[str],
+    size: tuple[int, int],
+    site: int | None = None,
 ) -> None:
-    settings = Settings(api_key=SecretStr(DEMO_KEY), base_url=server.base_url, config_path=config)
+    settings = Settings(
+        api_key=SecretStr(DEMO_KEY),
+        base_url=server.base_url,
+        config_path=config,
+        site=site,
+        cache=False,
+    )
     app = TinylyticsApp(settings, now=server.clock.now, monotonic=lambda: 1000.0, persist=False)
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         for key in keys:
             await pilot.press(key)
             await settle(pilot, app)
+        # The uptime watcher's first pass fills the Sites column; its toasts are not the picture.
+        await pilot.pause(1.0)
+        app.api_use = lambda: "API 12/h"  # type: ignore[method-assign]
+        app.clear_notifications()
+        await pilot.pause(0.3)
         app.save_screenshot(str(OUT / f"{name}.svg"))
     print(f"screenshots/{name}.svg")
 
@@ -64,6 +80,12 @@ async def main() -> None:
         await shoot(server, config, "hits-24h", ["down", "enter", "t"], (120, 40))
         await shoot(server, config, "help", ["question_mark"], (120, 40))
         await shoot(server, config, "hits-80x24", ["enter"], (80, 24))
+        await shoot(server, config, "leaderboard", ["3"], (120, 40), site=457)
+        await shoot(server, config, "journeys", ["4"], (120, 40), site=456)
+        await shoot(server, config, "common-paths", ["4", "c"], (120, 40), site=456)
+        await shoot(server, config, "uptime", ["5"], (120, 40), site=458)
+        await shoot(server, config, "insights", ["6"], (120, 40), site=456)
+        await shoot(server, config, "live-hits", ["l"], (120, 40), site=457)
 
 
 if __name__ == "__main__":

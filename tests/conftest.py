@@ -15,6 +15,14 @@ DEMO_NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 DEMO_HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tinylytics-tui-tests"}
 
 
+@pytest.fixture(autouse=True)
+def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's cache, logs or config."""
+    home = tmp_path_factory.mktemp("xdg")
+    for name in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+
+
 @pytest.fixture
 def demo() -> Iterator[DemoServer]:
     """A started demo server: seed 42, scale 1, clock frozen at DEMO_NOW.

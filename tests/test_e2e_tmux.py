@@ -76,7 +76,8 @@ def start_tmux(installed: Path, tmp_path: Path, args: str) -> Tmux:
         "TERM": "xterm-256color",
     }
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    command = f"cd {tmp_path} && env -u TINYLYTICS_API_KEY {exports} "
+    # COLUMNS and LINES, if a tmux server carries them, would pin the app to that size.
+    command = f"cd {tmp_path} && env -u TINYLYTICS_API_KEY -u COLUMNS -u LINES {exports} "
     command += f"{installed / 'tinylytics-tui'} {args}; sleep 30"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", name, "-x", "120", "-y", "40", command], check=True
@@ -150,3 +151,23 @@ def test_demo_in_tmux(tmux: Tmux) -> None:
             break
         time.sleep(0.2)
     assert "Today" not in tmux.screen()
+
+
+def test_closing_the_terminal_ends_the_app(installed: Path, tmp_path: Path) -> None:
+    """What an SSH session that drops does: the terminal goes away under a running app."""
+    session = start_tmux(installed, tmp_path, "--demo")
+    # The app's own process (tmux and the shell carry the command line too).
+    marker = f"{installed}/python.* {installed}/tinylytics-tui"
+    try:
+        session.wait_for("updated", "Today")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session.name], capture_output=True)
+
+    def running() -> bool:
+        found = subprocess.run(["pgrep", "-f", marker], capture_output=True, text=True)
+        return bool(found.stdout.strip())
+
+    deadline = time.monotonic() + 15
+    while running() and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert not running(), "the app outlived its terminal"

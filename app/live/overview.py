@@ -133,6 +133,13 @@ class SitesOverview:
             )
         return row
 
+    def restore(self, rows: list[SiteRow]) -> None:
+        """Rows kept from the last run: shown until the first refresh replaces them."""
+        if not self._rows:
+            self._rows = {row.id: row for row in rows}
+            for row in rows:
+                self._uptime.setdefault(row.id, row.uptime)
+
     def set_uptime(self, site_id: int, state: str | None) -> None:
         """The uptime watcher's word for a site; kept across refreshes of the list."""
         self._uptime[site_id] = state

@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,10 +22,13 @@ from textual.binding import BindingType
 
 from app.api import ApiError, NetworkError, RequestBudget, TinylyticsClient
 from app.config import ConfigError, Settings, save_settings
+from app.live.cache import SqliteCache, cache_namespace, default_cache_path
 from app.live.hitcounts import HitCounter, HitFilters
 from app.live.overview import SiteRow, SitesOverview
 from app.live.pacing import stretch
 from app.live.ranges import RangeKind
+from app.live.snapshots import Snapshots
+from app.live.stream import HitStreams
 from app.live.watcher import UptimeWatcher
 from app.logs import log_path
 from app.ui import keys
@@ -105,6 +109,9 @@ class TinylyticsApp(App[int]):
         self._bugs_told: set[str] = set()
         self._watch_uptime = watch_uptime
         self.watcher: UptimeWatcher | None = None
+        self.cache: SqliteCache | None = None
+        self.hit_streams: HitStreams | None = None
+        self.snapshots = Snapshots(None, self.now)
         self._watcher_wake = asyncio.Event()
         self._exit_callbacks: list[Callable[[], None]] = []
         if settings.keymap:
@@ -125,6 +132,8 @@ class TinylyticsApp(App[int]):
     async def on_unmount(self) -> None:
         if self.client is not None:
             await self.client.aclose()
+        if self.cache is not None:
+            self.cache.close()
 
     def connect(self, key: SecretStr, base_url: str) -> None:
         """Start using a key: every screen's loop picks the new client up on its next wake."""
@@ -132,7 +141,10 @@ class TinylyticsApp(App[int]):
         self.client = TinylyticsClient(
             key.get_secret_value(), base_url, budget=self.budget, share_seconds=SHARE_SECONDS
         )
-        self.counter = HitCounter(self.client, now=self.now)
+        self._open_cache(key, base_url)
+        self.counter = HitCounter(self.client, now=self.now, store=self.cache)
+        self.hit_streams = HitStreams(self.client, store=self.cache, now=self.now)
+        self.snapshots = Snapshots(self.cache, self.now)
         self.overview = SitesOverview(self.client, self.counter, now=self.now)
         self.settings = replace(self.settings, api_key=key, base_url=base_url)
         self.watcher = UptimeWatcher(self.client, now=self.now, label=self._site_labels.get)
@@ -159,6 +171,21 @@ class TinylyticsApp(App[int]):
             self.account = me.user.name or me.user.email or ""
             self.update_header()
             return
+
+    def _open_cache(self, key: SecretStr, base_url: str) -> None:
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        if not self.settings.cache:
+            return
+        # The demo's port changes every run; its data does not.
+        where = "demo" if self.settings.demo else base_url
+        path = default_cache_path(cache_namespace(where, key.get_secret_value()))
+        self.cache = SqliteCache(
+            path,
+            retention_days=self.settings.cache_retention_days,
+            today=lambda: self.now().date(),
+        )
 
     @work(exclusive=True, group="watcher", exit_on_error=False)
     async def _watch(self) -> None:
@@ -208,6 +235,7 @@ class TinylyticsApp(App[int]):
             base_url, key = server.base_url, DEMO_KEY
         else:
             base_url, key = self._on_demo()
+        self.settings = replace(self.settings, demo=True)
         self.connect(SecretStr(key), base_url)
 
     def call_on_exit(self, callback: Callable[[], None]) -> None:
@@ -219,17 +247,21 @@ class TinylyticsApp(App[int]):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(sig, self.exit)
+                loop.add_signal_handler(sig, self._leave_now)
         # A terminal that went away leaves Textual's input thread spinning: leave instead.
         self.set_interval(2.0, self._exit_if_terminal_gone)
 
+    def _leave_now(self) -> None:
+        """Exit; and if the exit cannot finish (its terminal is gone), end the process anyway,
+        rather than leave an orphan spinning on a dead terminal."""
+        self.exit(1)
+        deadline = threading.Timer(5.0, os._exit, args=(1,))
+        deadline.daemon = True
+        deadline.start()
+
     def _exit_if_terminal_gone(self) -> None:
-        try:
-            alive = sys.__stdin__ is not None and os.isatty(sys.__stdin__.fileno())
-        except (OSError, ValueError):
-            alive = False
-        if not alive:
-            self.exit(1)
+        if not terminal_alive():
+            self._leave_now()
 
     def run_and_report(self) -> int:
         try:
@@ -380,6 +412,20 @@ class TinylyticsApp(App[int]):
             self.notify(error.message, severity="error", markup=False)
             return False
         return True
+
+
+def terminal_alive() -> bool:
+    """Whether stdin and stdout are still a usable terminal (not hung up or closed)."""
+    try:
+        stdin, stdout = sys.__stdin__, sys.__stdout__
+        if stdin is None or stdout is None:
+            return False
+        if not (os.isatty(stdin.fileno()) and os.isatty(stdout.fileno())):
+            return False
+        os.get_terminal_size(stdout.fileno())
+    except (OSError, ValueError):
+        return False
+    return True
 
 
 def _duration(seconds: float) -> str:

@@ -22,7 +22,7 @@ SECTIONS = KeyGroup(
         Binding("1", "section('sites')", "Sites", id="section.sites"),
         Binding("2", "section('hits')", "Hits", id="section.hits"),
         Binding("3", "section('leaderboard')", "Leaders", id="section.leaderboard"),
-        Binding("4", "section('journeys')", "Journeys", id="section.journeys", show=False),
+        Binding("4", "section('journeys')", "Journeys", id="section.journeys"),
         Binding("5", "section('uptime')", "Uptime", id="section.uptime", show=False),
         Binding("6", "section('insights')", "Insights", id="section.insights", show=False),
     ),
@@ -59,6 +59,7 @@ RANGES = KeyGroup(
         Binding("f", "filter_by_row", "Filter", id="filter.add"),
         Binding("escape", "remove_filter", "Unfilter", id="filter.remove", show=False),
         Binding("enter", "open_panel", "Open panel", id="panel.open", show=False),
+        Binding("l", "stream", "Live hits", id="stream"),
     ),
 )
 
@@ -90,7 +91,9 @@ HELP: dict[str, str] = {
     "filter.add": "Filter the dashboard by the selected row (pages, referrers, countries)",
     "filter.remove": "Remove the last filter",
     "panel.open": "Open the selected panel with all its rows",
-    "open": "Open the selected site",
+    "stream": "Live hits: the newest hits as they arrive, like tail -f",
+    "stream.back": "Back to the dashboard",
+    "open": "Open the selected row (a site; on the leaderboard, its hits dashboard)",
     "search": "Search the table",
     "sort.next": "Sort by the next column",
     "sort.reverse": "Reverse the sort order",

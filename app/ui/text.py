@@ -11,8 +11,9 @@ import re
 
 from rich.text import Text
 
-# C0 and C1 controls plus DEL; ESC starts ANSI/OSC sequences, so it goes too.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 and C1 controls plus DEL (ESC starts ANSI/OSC sequences, so it goes too), and the
+# bidirectional controls that can make "exe.png" read as "png.exe" (U+200E/F, U+202A-E, U+2066-9).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MAX_LENGTH = 500
 
 

@@ -29,8 +29,11 @@ def make_app(
     key: str | None = DEMO_KEY,
     site: int | None = None,
     frozen_monotonic: bool = True,
+    watch_uptime: bool = False,
     **overrides: object,
 ) -> TinylyticsApp:
+    """The app on the demo server. The uptime watcher is off unless asked for: its alerts are
+    timed toasts that would land in pictures and its requests in request counts."""
     settings = Settings(
         api_key=SecretStr(key) if key else None,
         base_url=server.base_url,
@@ -44,6 +47,7 @@ def make_app(
         monotonic=(lambda: 1000.0) if frozen_monotonic else None,
         persist=True,
         on_demo=lambda: (server.base_url, DEMO_KEY),
+        watch_uptime=watch_uptime,
     )
 
 

@@ -25,7 +25,7 @@ def uptime_column(app: TinylyticsApp) -> dict[str, str]:
 async def test_a_site_going_down_and_coming_back_alerts_once_each(
     app_factory: Factory, demo: DemoServer
 ) -> None:
-    app = app_factory()
+    app = app_factory(watch_uptime=True)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -34,9 +34,7 @@ async def test_a_site_going_down_and_coming_back_alerts_once_each(
         await wait_for(pilot, lambda: any("Kettle & Crumb is down" in m for m in messages(app)))
         assert bells
         expected = {"456": "up", "458": "down", "459": "no monitor"}
-        await wait_for(
-            pilot, lambda: expected.items() <= uptime_column(app).items(), timeout=30
-        )
+        await wait_for(pilot, lambda: expected.items() <= uptime_column(app).items(), timeout=30)
 
         # The user is elsewhere when Field Notes goes down.
         await pilot.press("2")
@@ -61,7 +59,7 @@ async def test_a_site_going_down_and_coming_back_alerts_once_each(
 
 
 async def test_the_bell_can_be_turned_off(app_factory: Factory) -> None:
-    app = app_factory(bell=False)
+    app = app_factory(bell=False, watch_uptime=True)
     bells: list[int] = []
     app.bell = lambda: bells.append(1)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40), notifications=True) as pilot:

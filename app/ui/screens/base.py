@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -64,10 +64,18 @@ def backoff_delay(failures: int, error: ApiError) -> float:
 
 
 class LiveScreen(Screen[None], Generic[T]):
-    """Subclasses implement `fetch()` (no UI work) and `show(data)` (UI only)."""
+    """Subclasses implement `fetch()` (no UI work) and `show(data)` (UI only).
+
+    A screen whose data can be kept for a warm start names its type in SNAPSHOT and gives a
+    `snapshot_key()`; the last good data is then painted at once on the next start (or on
+    returning to the same site and range), marked with its age, while the refresh runs.
+    """
+
+    SNAPSHOT: ClassVar[object | None] = None
 
     def __init__(self) -> None:
         super().__init__()
+        self._painted_key: str | None = None
         self.freshness = Freshness()
         self._wake = asyncio.Event()
         self._visible = False
@@ -89,7 +97,7 @@ class LiveScreen(Screen[None], Generic[T]):
             self.freshness,
             self.status_info,
             paused=lambda: self.tiny.paused,
-            api_use=self.tiny.api_use,
+            api_use=lambda: self.tiny.api_use(),
             monotonic=self.tiny.monotonic,
         )
         yield Footer()
@@ -127,9 +135,17 @@ class LiveScreen(Screen[None], Generic[T]):
     async def poll(self) -> None:
         while True:
             delay: float | None = None
+            # Cleared before the work, not after: a wake (`r`, a range key) that arrives while
+            # a fetch runs must start another round, not be lost.
+            self._wake.clear()
+            if self._visible and self.ready():
+                # Even while paused: what was kept from the last run is shown at once.
+                try:
+                    self._paint_last_known()
+                except Exception as error:
+                    self.tiny.report_bug(error)
             if self._visible and not self.tiny.paused and self.ready():
                 delay = await self._attempt()
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
@@ -137,6 +153,36 @@ class LiveScreen(Screen[None], Generic[T]):
         """Redraw the status line now rather than at its next one-second tick."""
         for line in self.query(StatusLine):
             line.tick()
+
+    def snapshot_key(self) -> str | None:
+        return None
+
+    def show_cached(self, data: T) -> None:
+        self.show(data)
+
+    def _paint_last_known(self) -> None:
+        """Before asking the server for a new key (site, range...), show what was kept of it."""
+        key = self.snapshot_key()
+        if key is None or key == self._painted_key or self.SNAPSHOT is None:
+            return
+        self._painted_key = key
+        found = self.tiny.snapshots.load(key, self.SNAPSHOT)
+        if found is None:
+            return
+        data, saved_at = found
+        age = max(0.0, (self.tiny.now() - saved_at).total_seconds())
+        self.freshness.restored(self.tiny.monotonic() - age)
+        self.show_cached(data)
+
+    def matches(self, data: T) -> bool:
+        """Whether an answer still fits what the user asks for (no site or range change since)."""
+        return True
+
+    def _keep(self, data: T) -> None:
+        key = self.snapshot_key()
+        if key is not None and self.SNAPSHOT is not None and self.matches(data):
+            self._painted_key = key
+            self.tiny.snapshots.save(key, self.SNAPSHOT, data)
 
     async def _attempt(self) -> float:
         self.freshness.loading = True
@@ -177,6 +223,7 @@ class LiveScreen(Screen[None], Generic[T]):
         self.freshness.succeeded(self.tiny.monotonic())
         self.tiny.connection_changed(ok=True)
         self.show(data)
+        self._keep(data)
         return self.interval()
 
     async def fetch(self) -> T:

@@ -21,14 +21,30 @@ def key_names(binding: Binding, keymap: dict[str, str]) -> str:
     return ", ".join(names.get(k.strip(), k.strip()) for k in raw.split(","))
 
 
+def all_groups() -> tuple[tuple[keys.KeyGroup, ...], dict[str, str]]:
+    """The app's groups and each section's own, with their help words.
+
+    Sections keep their bindings next to their actions; they import `keys`, so `keys` cannot
+    import them back: they are gathered here.
+    """
+    from app.ui.screens import insights, journeys, leaderboard, uptime
+
+    sections = (leaderboard, journeys, uptime, insights)
+    words = dict(keys.HELP)
+    for section in sections:
+        words.update(section.HELP_TEXT)
+    return (*keys.ALL_GROUPS, *(s.KEYS for s in sections)), words
+
+
 def help_table(keymap: dict[str, str]) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold")
     table.add_column()
-    for group in keys.ALL_GROUPS:
+    groups, help_words = all_groups()
+    for group in groups:
         table.add_row(Text(group.title, style="bold underline"), "")
         for binding in group.bindings:
-            words = keys.HELP.get(binding.id or "", binding.description)
+            words = help_words.get(binding.id or "", binding.description)
             table.add_row(key_names(binding, keymap), words)
         table.add_row("", "")
     return table

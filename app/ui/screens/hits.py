@@ -113,6 +113,7 @@ class PanelTable(LiveTable):
 
 class HitsScreen(LiveScreen[Dashboard]):
     BINDINGS = list(keys.RANGES.bindings)
+    SNAPSHOT = Dashboard
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="headline")
@@ -122,7 +123,6 @@ class HitsScreen(LiveScreen[Dashboard]):
                 yield PanelTable(panel)
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#headline", Static).update(Text("loading…", style="dim"))
 
     def ready(self) -> bool:
@@ -154,13 +154,17 @@ class HitsScreen(LiveScreen[Dashboard]):
     def _progress(self, done: int, total: int) -> None:
         self.freshness.progress = f"{done}/{total}"
 
+    def snapshot_key(self) -> str | None:
+        filters = ",".join(f"{f}={v}" for f, v in sorted(self.tiny.filters))
+        return f"hits:{self.tiny.site_id}:{self.tiny.range_kind.value}:{filters}"
+
+    def matches(self, data: Dashboard) -> bool:
+        current = (self.tiny.site_id, self.tiny.range_kind, self.tiny.hit_filters)
+        return (data.site_id, data.window.kind, data.filters) == current
+
     def show(self, data: Dashboard) -> None:
         # A range or filter may have changed while the answer was on its way.
-        if (data.site_id, data.window.kind, data.filters) != (
-            self.tiny.site_id,
-            self.tiny.range_kind,
-            self.tiny.hit_filters,
-        ):
+        if not self.matches(data):
             self.wake()
             return
         self.tiny.update_header()
@@ -207,6 +211,11 @@ class HitsScreen(LiveScreen[Dashboard]):
     def action_remove_filter(self) -> None:
         if self.tiny.filters:
             self.tiny.remove_last_filter()
+
+    def action_stream(self) -> None:
+        from app.ui.screens.stream import LiveHitsScreen
+
+        self.app.push_screen(LiveHitsScreen(self.tiny.hit_streams))
 
     def action_open_panel(self) -> None:
         table = self._focused_panel()

@@ -1,23 +1,380 @@
-"""Section: Insights of the current site (placeholder until its screen is built)."""
+"""Section 6: the AI-written insights of the current site, newest first, and its settings."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
 
+from app.api import ApiError, Insight, InsightsResponse, NotFound, SubscriptionRequired
+from app.live.monitor import LASTING_WAIT, countdown, insight_poll_in
+from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
+from app.ui.screens.uptime import Unavailable, moment, unavailable, unavailable_text
+from app.ui.text import clean, literal
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable
+
+PAGE = 10
+# `clean()` keeps one line of at most 500 characters; AI paragraphs run longer, so they go
+# through it in slices, up to this much in all.
+SLICE = 400
+MAX_PROSE = 8000
+
+KEYS = KeyGroup(
+    "Insights",
+    (
+        Binding("right_square_bracket", "older", "Older", id="insights.older", key_display="]"),
+        Binding("left_square_bracket", "newer", "Newer", id="insights.newer", key_display="["),
+    ),
+)
+HELP_TEXT: dict[str, str] = {
+    "insights.older": "Insights: older insights (next page of the list)",
+    "insights.newer": "Insights: newer insights (previous page of the list)",
+}
+
+LIST_COLUMNS = (Column("date", "Date", 12), Column("summary", "Traffic"))
+CARDS = (
+    ("traffic_patterns", "Traffic patterns"),
+    ("best_content", "Best content"),
+    ("recommendations", "Recommendations"),
+)
 
 
-class InsightsScreen(LiveScreen[None]):
+@dataclass(frozen=True)
+class InsightsData:
+    site_id: int
+    page: int
+    answer: InsightsResponse
+
+
+def prose(value: str | None) -> Text:
+    """AI-written paragraphs: literal, wrapped, with every slice cleaned of control characters."""
+    if not value or not value.strip():
+        return Text("(nothing written)", style="dim")
+    lines = [
+        "".join(clean(line[i : i + SLICE]) for i in range(0, len(line), SLICE))
+        for line in value[:MAX_PROSE].splitlines()
+    ]
+    cut = "…" if len(value) > MAX_PROSE else ""
+    return Text("\n".join(lines).strip() + cut)
+
+
+def short_day(insight: Insight) -> str:
+    day = insight.insights_for_date
+    return f"{day:%b} {day.day}, {day.year}" if day else insight_day(insight)
+
+
+def insight_day(insight: Insight) -> str:
+    if insight.formatted_insights_date:
+        return clean(insight.formatted_insights_date)
+    day = insight.insights_for_date
+    return f"{day:%b} {day.day}, {day.year}" if day else "(undated)"
+
+
+def summary(insight: Insight) -> Text:
+    """The first sentence of the traffic patterns, for the list."""
+    first = (insight.traffic_patterns or "").split(". ")[0]
+    return literal(first, empty="(nothing written)")
+
+
+def settings_text(answer: InsightsResponse, now: datetime) -> Text:
+    site = answer.site
+    text = Text()
+    if site is None:
+        return text.append("Insight settings not known", style="dim")
+    if site.insights_enabled is False:
+        text.append("AI insights are off", style="bold yellow")
+    else:
+        text.append("AI insights on", style="bold")
+    reports = site.daily_insight_reports_active
+    if reports is not None:
+        text.append(f" · daily reports {'on' if reports else 'off'}")
+    next_job = site.next_insight_job_scheduled_at
+    if next_job is not None:
+        left = (next_job - now).total_seconds()
+        text.append(f" · next {moment(next_job, now)}")
+        text.append(f" (in {countdown(left)})" if left > 0 else " (due now)", style="dim")
+    elif site.insights_enabled:
+        text.append(" · no insight scheduled", style="dim")
+    return text
+
+
+def empty_text(answer: InsightsResponse, now: datetime) -> Text:
+    site = answer.site
+    text = Text("No insights yet.\n\n", style="bold")
+    if site is not None and site.insights_enabled is False:
+        text.append(
+            "AI insights are turned off for this site. Turn them on in the site's settings on "
+            "tinylytics.app; the first one is written the night after."
+        )
+    elif site is not None and site.next_insight_job_scheduled_at is not None:
+        text.append(
+            "Insights are written once a day from the site's numbers. The next run is "
+            f"{moment(site.next_insight_job_scheduled_at, now)}."
+        )
+    else:
+        text.append("Insights are written once a day from the site's numbers.")
+    return text
+
+
+class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
+    BINDINGS = list(KEYS.bindings)
+    DEFAULT_CSS = """
+    InsightsScreen #insights-settings { height: auto; padding: 0 1; }
+    InsightsScreen #insights-main { height: 1fr; }
+    InsightsScreen #insights-list {
+        width: 38;
+        height: 1fr;
+        border: round $primary 40%;
+        border-title-color: $text;
+        overflow-x: hidden;
+    }
+    InsightsScreen #insights-list:focus { border: round $accent; }
+    InsightsScreen #insights-cards {
+        width: 1fr;
+        height: 1fr;
+        border: round $primary 40%;
+        border-title-color: $text;
+        border-subtitle-color: $text-muted;
+    }
+    InsightsScreen #insights-cards:focus { border: round $accent; }
+    InsightsScreen .insight-card {
+        height: auto;
+        padding: 0 1;
+        margin-bottom: 1;
+    }
+    InsightsScreen .card-title { text-style: bold; color: $accent; padding: 0 1; }
+    InsightsScreen.-narrow #insights-main { layout: vertical; }
+    InsightsScreen.-narrow #insights-list { width: 100%; height: 7; }
+    InsightsScreen #insights-panel {
+        height: auto;
+        max-height: 100%;
+        padding: 1 2;
+        border: round $warning 60%;
+        overflow-y: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view: InsightsData | Unavailable | None = None
+        self._page = 1
+        self._pages = 1
+        self._site: int | None = None
+        self._behind = False
+        self._shown_page = 0
+        self._by_key: dict[str, Insight] = {}
+        self._clock: Timer | None = None
+
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("Insights: being built."), id="placeholder")
+        yield Static(Text("loading…", style="dim"), id="insights-settings")
+        with Horizontal(id="insights-main"):
+            yield LiveTable(LIST_COLUMNS, id="insights-list")
+            with VerticalScroll(id="insights-cards"):
+                for field, title in CARDS:
+                    yield Static(title, classes="card-title")
+                    yield Static("", id=f"card-{field}", classes="insight-card")
+        yield Static("", id="insights-panel")
+
+    def on_mount(self) -> None:
+        self.query_one("#insights-list").border_title = "Insights"
+        self.query_one("#insights-panel").display = False
+        self.query_one(LiveTable).focus()
+        # Only the "in 10h 30m" moves between polls; it is redrawn from data already here.
+        self._clock = self.set_interval(1.0, self._tick, pause=True)
+        if self._visible:  # already resumed: the resume handler found no timer to start
+            self._clock.resume()
+
+    def on_screen_resume(self) -> None:
+        if self._site != self.tiny.site_id:
+            self._reset()
+        if self._clock is not None:
+            self._clock.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._clock is not None:
+            self._clock.pause()
+
+    def _reset(self) -> None:
+        self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
+        self._by_key, self._shown_page = {}, 0
+        self.query_one("#insights-settings", Static).update(Text("loading…", style="dim"))
+        self.query_one(LiveTable).show([])
+        self._show_card(None)
+        self._show_panel(None)
+
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(site=self.tiny.site_label)
 
     def ready(self) -> bool:
         return super().ready() and self.tiny.site_id is not None
 
-    async def fetch(self) -> None:
-        return None
+    def interval(self) -> float:
+        view = self._view
+        if self._behind:
+            return 0.0
+        if isinstance(view, Unavailable):
+            return self.tiny.paced(LASTING_WAIT)
+        next_job = None
+        if view is not None and view.answer.site is not None:
+            next_job = view.answer.site.next_insight_job_scheduled_at
+        return self.tiny.paced(insight_poll_in(next_job, self.tiny.now()))
 
-    def show(self, data: None) -> None:
-        pass
+    async def fetch(self) -> InsightsData | Unavailable:
+        client, site_id, page = self.tiny.client, self.tiny.site_id, self._page
+        assert client is not None and site_id is not None
+        try:
+            answer = await client.insights(site_id, page=page, per_page=PAGE)
+        except (NotFound, SubscriptionRequired) as error:
+            return unavailable(error, site_id)
+        return InsightsData(site_id, page, answer)
+
+    def show(self, data: InsightsData | Unavailable) -> None:
+        self._behind = data.site_id != self.tiny.site_id or (
+            isinstance(data, InsightsData) and data.page != self._page
+        )
+        if self._behind:
+            return
+        self._site, self._view = data.site_id, data
+        self.refresh_bindings()
+        if isinstance(data, Unavailable):
+            self.tiny.update_header()
+            self._show_panel(data)
+            return
+        answer = data.answer
+        site = answer.site
+        if site is not None and (site.label or site.url) and not self.tiny.knows_site(data.site_id):
+            self.tiny.remember_site(data.site_id, site.label or site.url or "")
+        self.tiny.update_header()
+        self._pages = max(1, answer.pagination.total_pages)
+        if self._page > self._pages:
+            self._page, self._behind = self._pages, True
+        self.refresh_bindings()
+        self._tick()
+        if not answer.insights:
+            self._by_key = {}
+            self.query_one(LiveTable).show([])
+            self._show_card(None)
+            self._show_panel(empty_text(answer, self.tiny.now()))
+            return
+        self._show_panel(None)
+        self._show_list(data)
+
+    def _show_list(self, data: InsightsData) -> None:
+        table = self.query_one(LiveTable)
+        before = table.row_keys_in_order()
+        # Whoever was reading the newest insight keeps reading the newest one when a new day's
+        # insight arrives on top; anyone reading an older one stays on it.
+        follow = (
+            data.page != self._shown_page
+            or table.selected_key is None
+            or (bool(before) and table.selected_key == before[0])
+        )
+        self._shown_page = data.page
+        self._by_key = {}
+        rows: list[tuple[str, list[Text]]] = []
+        for index, insight in enumerate(data.answer.insights):
+            key = str(insight.id) if insight.id is not None else f"#{data.page}:{index}"
+            self._by_key[key] = insight
+            rows.append((key, [Cell(short_day(insight)), Cell(summary(insight))]))
+        table.show(rows)
+        if follow and table.row_count:
+            table.move_cursor(row=0)
+        total = data.answer.pagination.total_count
+        title = f"Insights ({total:,})"
+        if self._pages > 1:
+            title += f" · page {data.page}/{self._pages}"
+        table.border_title = title
+        self._show_card(self._by_key.get(table.selected_key or ""))
+
+    def _show_card(self, insight: Insight | None) -> None:
+        cards = self.query_one("#insights-cards", VerticalScroll)
+        for field, _ in CARDS:
+            value = getattr(insight, field) if insight is not None else None
+            text = prose(value) if insight is not None else Text("")
+            self.query_one(f"#card-{field}", Static).update(text)
+        if insight is None:
+            cards.border_title = None
+            cards.border_subtitle = None
+            return
+        newest = self._page == 1 and insight is next(iter(self._by_key.values()), None)
+        cards.border_title = Text(insight_day(insight) + (" · latest" if newest else ""))
+        if insight.generated_at is not None:
+            cards.border_subtitle = f"written {moment(insight.generated_at, self.tiny.now())}"
+        else:
+            cards.border_subtitle = None
+
+    def _show_panel(self, content: Unavailable | Text | None) -> None:
+        panel = self.query_one("#insights-panel", Static)
+        panel.display = content is not None
+        self.freshness.note = None
+        if isinstance(content, Unavailable):
+            self.freshness.note = "needs a paid plan" if content.plan else "site not found"
+        self.query_one("#insights-main").display = content is None
+        self.query_one("#insights-settings").display = not isinstance(content, Unavailable)
+        if isinstance(content, Unavailable):
+            panel.border_title = "Insights"
+            panel.update(
+                unavailable_text(
+                    content,
+                    feature="AI insights",
+                    missing="This site was not found.",
+                    missing_hint="The API does not know this site: press 1 to pick another.",
+                )
+            )
+        elif content is not None:
+            panel.border_title = "Insights"
+            panel.update(content)
+
+    def failed(self, error: ApiError) -> None:
+        # Later failures leave the last good answer on screen; the status line says it is stale.
+        if self._view is None:
+            self.query_one("#insights-settings", Static).update(Text(error.message, style="red"))
+
+    def _tick(self) -> None:
+        view = self._view
+        if not isinstance(view, InsightsData) or not self.is_current:
+            return
+        static = self.query_one("#insights-settings", Static)
+        text = settings_text(view.answer, self.tiny.now())
+        current = static.content
+        if not isinstance(current, Text) or current.plain != text.plain:
+            static.update(text)
+
+    @on(DataTable.RowHighlighted, "#insights-list")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value if event.row_key is not None else None
+        self._show_card(self._by_key.get(key or ""))
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Paging keys leave the footer when there is one page, and dim at either end.
+        if action not in ("older", "newer"):
+            return True
+        if not isinstance(self._view, InsightsData) or self._pages <= 1:
+            return False
+        return (self._page < self._pages if action == "older" else self._page > 1) or None
+
+    def action_older(self) -> None:
+        if isinstance(self._view, InsightsData) and self._page < self._pages:
+            self._page += 1
+            self._loading_page()
+
+    def action_newer(self) -> None:
+        if isinstance(self._view, InsightsData) and self._page > 1:
+            self._page -= 1
+            self._loading_page()
+
+    def _loading_page(self) -> None:
+        self.refresh_bindings()
+        self.query_one(LiveTable).border_title = f"Insights · loading page {self._page}…"
+        self.wake()

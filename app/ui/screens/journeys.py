@@ -1,23 +1,348 @@
-"""Section: Journeys of the current site (placeholder until its screen is built)."""
+"""Section 4: how visitors move through the current site.
+
+Two views of the same fetched journeys, switched with `c`: the list (summary, top entry and exit
+pages, the newest journeys; `enter` opens one as a timeline) and the common paths (the most
+frequent page-to-page steps and the pages journeys end on, with exit rates so that drop-off points
+stand out). A toggle rather than side by side: at 120 columns each view already needs the width
+for its paths, and at 80x24 either one alone is just readable.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
 
+from app.api import ApiError, PathVisitors, UserJourney
+from app.live.journeys import (
+    CommonPaths,
+    JourneyFeed,
+    Journeys,
+    JourneySpan,
+    Leave,
+    Step,
+    common_paths,
+    duration_seconds,
+    journey_key,
+    journey_span,
+    started_at,
+)
+from app.live.ranges import RangeKind
+from app.ui import keys
+from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
+from app.ui.screens.journey import TIMELINE_BINDINGS, JourneyScreen, journey_duration, range_words
+from app.ui.text import literal
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable, number
+
+# The shared range keys, minus 12 months, which the issue does not offer for journeys.
+RANGE_BINDINGS = tuple(
+    b for b in keys.RANGES.bindings if b.id in ("range.day", "range.week", "range.month")
+)
+
+LIST_BINDINGS = (
+    Binding("enter", "open", "Timeline", id="journeys.open"),
+    Binding("c", "toggle_paths", "Common paths", id="journeys.paths"),
+    Binding("f", "page_hits", "Hits of page", id="journeys.filter", show=False),
+    Binding("n", "more", "More journeys", id="journeys.more", show=False),
+)
+KEYS = KeyGroup("Journeys", (*LIST_BINDINGS, *TIMELINE_BINDINGS))
+
+HELP_TEXT: dict[str, str] = {
+    "journeys.open": "Open the selected journey as a timeline",
+    "journeys.paths": "Switch between the journey list and the common paths",
+    "journeys.filter": "Hits dashboard of the selected page (top entry/exit pages, exits)",
+    "journeys.more": "Load 50 more journeys (also at the end of the list)",
+    "journey.back": "Back from a journey's timeline to the list",
+    "journey.filter": "Hits dashboard of the timeline's selected page",
+}
+
+# Fixed widths: the paths get the rest from the first paint on, and nothing jumps on a refresh.
+LIST_COLUMNS = (
+    Column("start", "Started", 12),
+    Column("visitor", "Visitor", 12),
+    Column("pages", "Pages", 5),
+    Column("time", "Time", 6),
+    Column("path", "Entry → exit"),
+)
+TOP_COLUMNS = (
+    Column("visitors", "Visitors", 8),
+    Column("share", "Share", 5),
+    Column("path", "Page"),
+)
+STEP_COLUMNS = (
+    Column("count", "Times", 6),
+    Column("share", "Share", 5),
+    Column("step", "From → to"),
+)
+LEAVE_COLUMNS = (
+    Column("exits", "Exits", 6),
+    Column("rate", "Exit rate", 9),
+    Column("views", "Views", 6),
+    Column("path", "Page"),
+)
+
+# Fewer views than this and a rate says little: it is not singled out.
+MIN_VIEWS_TO_STRESS = 5
 
 
-class JourneysScreen(LiveScreen[None]):
+def _count(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def percent(share: float, *, style: str = "") -> Cell:
+    return Cell(Text(f"{share * 100:.0f}%", style=style), share, justify="right")
+
+
+def summary_text(data: Journeys, paths: CommonPaths, *, paths_view: bool) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    summary = data.summary
+    if summary is None:
+        text.append("no summary in the answer", style="dim")
+    else:
+        text.append(_count(summary.total_visitors), style="bold")
+        text.append(" visitors · ")
+        text.append(_count(summary.multi_page_visitors), style="bold")
+        text.append(" multi-page · ")
+        text.append(_count(summary.single_page_visitors), style="bold")
+        text.append(" single-page · bounce rate ")
+        rate = summary.bounce_rate
+        text.append("–" if rate is None else f"{rate:.1f}%", style="bold")
+    span = data.span
+    text.append(f"\n{span.first:%b %d} to {span.last:%b %d} (UTC days) · ", style="dim")
+    if paths_view:
+        text.append(
+            f"common paths of {paths.journeys:,} of {data.total:,} journeys · c: list", style="dim"
+        )
+    else:
+        text.append(
+            f"{len(data.journeys):,} of {data.total:,} journeys · c: common paths", style="dim"
+        )
+    return text
+
+
+def journey_cells(journey: UserJourney) -> list[Text]:
+    start = started_at(journey)
+    started = Cell("–", "") if start is None else Cell(f"{start:%b %d %H:%M}", start.isoformat())
+    count = journey.page_count if journey.page_count is not None else len(journey.pages)
+    route = Text(no_wrap=True, overflow="ellipsis")
+    route.append_text(literal(journey.entry_page, empty="(unknown)"))
+    route.append(" → ", style="dim")
+    route.append_text(literal(journey.exit_page, empty="(unknown)"))
+    seconds = duration_seconds(journey)
+    return [
+        started,
+        Cell(literal(journey.visitor_hash, empty="–")),
+        number(count),
+        Cell(journey_duration(journey), -1 if seconds is None else seconds, justify="right"),
+        Cell(route),
+    ]
+
+
+def top_cells(row: PathVisitors, total: int | None) -> list[Text]:
+    share = (row.visitors or 0) / total if total else 0.0
+    return [number(row.visitors, missing="–"), percent(share), Cell(literal(row.path, empty="–"))]
+
+
+def step_cells(step: Step) -> list[Text]:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append_text(literal(step.source, empty="(unknown)"))
+    text.append(" → ", style="dim")
+    text.append_text(literal(step.target, empty="(unknown)"))
+    return [number(step.count), percent(step.share), Cell(text)]
+
+
+def rate_style(leave: Leave) -> str:
+    if leave.views < MIN_VIEWS_TO_STRESS:
+        return "dim"
+    if leave.rate >= 0.6:
+        return "bold red"
+    if leave.rate >= 0.4:
+        return "yellow"
+    return ""
+
+
+def leave_cells(leave: Leave) -> list[Text]:
+    return [
+        number(leave.exits),
+        percent(leave.rate, style=rate_style(leave)),
+        number(leave.views),
+        Cell(literal(leave.path, empty="(unknown)")),
+    ]
+
+
+def panel(columns: tuple[Column, ...], id: str, title: str, *, header: bool = True) -> LiveTable:
+    table = LiveTable(columns, id=id, classes="journeys-panel")
+    table.border_title = title
+    table.show_header = header
+    return table
+
+
+class JourneysScreen(LiveScreen[Journeys]):
+    DEFAULT_CSS = """
+    JourneysScreen #journeys-headline { height: 2; padding: 0 1; }
+    JourneysScreen .journeys-panel {
+        border: round $primary 40%; border-title-color: $text;
+        overflow-x: hidden; scrollbar-size-vertical: 1;
+    }
+    JourneysScreen .journeys-panel:focus { border: round $accent; }
+    JourneysScreen #journeys-main { height: 1fr; padding: 0 1; }
+    JourneysScreen #journeys-top { height: 7; }
+    JourneysScreen #journeys-top > LiveTable { width: 1fr; height: 100%; }
+    JourneysScreen #journeys-list { height: 1fr; }
+    JourneysScreen #journeys-paths { height: 1fr; padding: 0 1; layout: horizontal; }
+    JourneysScreen #journeys-paths > LiveTable { width: 1fr; height: 1fr; }
+    JourneysScreen.-narrow #journeys-paths { layout: vertical; }
+    """
+    BINDINGS = [*RANGE_BINDINGS, *LIST_BINDINGS]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.feed = JourneyFeed()
+        self.data: Journeys | None = None
+        self.paths_view = False
+        self._paths = common_paths(())
+        self._journeys: dict[str, UserJourney] = {}
+        # Per table of pages (top entries, top exits, leaves): row key → path, for `f`.
+        self._page_paths: dict[str, dict[str, str | None]] = {}
+
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("Journeys: being built."), id="placeholder")
+        yield Static(Text("loading…", style="dim"), id="journeys-headline")
+        with Vertical(id="journeys-main"):
+            with Horizontal(id="journeys-top"):
+                yield panel(TOP_COLUMNS, "journeys-entries", "Top entry pages", header=False)
+                yield panel(TOP_COLUMNS, "journeys-exits", "Top exit pages", header=False)
+            journeys = panel(LIST_COLUMNS, "journeys-list", "Journeys (multi-page visitors)")
+            # Newest first, also for journeys that arrive later (new rows are added at the end).
+            journeys.sort_column, journeys.sort_reverse = "start", True
+            yield journeys
+        with Horizontal(id="journeys-paths"):
+            yield panel(STEP_COLUMNS, "journeys-steps", "Most frequent steps")
+            yield panel(LEAVE_COLUMNS, "journeys-leaves", "Where visitors leave")
+
+    def on_mount(self) -> None:
+        self.query_one("#journeys-paths").display = False
+        self.table("journeys-list").focus()
+
+    def table(self, name: str) -> LiveTable:
+        return self.query_one(f"#{name}", LiveTable)
 
     def ready(self) -> bool:
         return super().ready() and self.tiny.site_id is not None
 
-    async def fetch(self) -> None:
-        return None
+    def span(self) -> JourneySpan:
+        return journey_span(self.tiny.range_kind, self.tiny.now())
 
-    def show(self, data: None) -> None:
-        pass
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(site=self.tiny.site_label, range=range_words(self.span()))
+
+    async def fetch(self) -> Journeys:
+        return await self.load()
+
+    async def load(self) -> Journeys:
+        """The current site's journeys; the timeline refreshes through this too."""
+        client, site_id = self.tiny.client, self.tiny.site_id
+        assert client is not None and site_id is not None
+        if not self.tiny.knows_site(site_id):
+            site = (await client.site(site_id)).site
+            self.tiny.remember_site(site_id, site.label or site.url or f"site {site_id}")
+        return await self.feed.refresh(client, site_id, self.span())
+
+    def show(self, data: Journeys) -> None:
+        # The site or range may have changed while the answer was on its way.
+        if (data.site_id, data.span) != (self.tiny.site_id, self.span()):
+            self.wake()
+            return
+        self.tiny.update_header()
+        self.data = data
+        self._paths = common_paths(data.journeys)
+        self._journeys = {journey_key(j): j for j in data.journeys}
+        total = data.summary.total_visitors if data.summary else None
+        insights = data.insights
+        for name, rows in (
+            ("journeys-entries", insights.top_entry_pages if insights else []),
+            ("journeys-exits", insights.top_exit_pages if insights else []),
+        ):
+            self._page_paths[name] = {str(i): row.path for i, row in enumerate(rows)}
+            self.table(name).show([(str(i), top_cells(r, total)) for i, r in enumerate(rows)])
+        self.table("journeys-list").show(
+            [(key, journey_cells(j)) for key, j in self._journeys.items()]
+        )
+        leaves = self._paths.leaves
+        self._page_paths["journeys-leaves"] = {str(i): leave.path for i, leave in enumerate(leaves)}
+        self.table("journeys-steps").show(
+            [(str(i), step_cells(s)) for i, s in enumerate(self._paths.steps)]
+        )
+        self.table("journeys-leaves").show(
+            [(str(i), leave_cells(leave)) for i, leave in enumerate(leaves)]
+        )
+        self._headline()
+
+    def _headline(self) -> None:
+        if self.data is None:
+            return
+        text = summary_text(self.data, self._paths, paths_view=self.paths_view)
+        self.query_one("#journeys-headline", Static).update(text)
+
+    def failed(self, error: ApiError) -> None:
+        if self.data is None:
+            self.query_one("#journeys-headline", Static).update(Text(error.message, style="red"))
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def action_range(self, code: str) -> None:
+        self.tiny.set_range(RangeKind(code))
+
+    def action_toggle_paths(self) -> None:
+        self.paths_view = not self.paths_view
+        self.query_one("#journeys-main").display = not self.paths_view
+        self.query_one("#journeys-paths").display = self.paths_view
+        self.table("journeys-steps" if self.paths_view else "journeys-list").focus()
+        self._headline()
+
+    def action_open(self) -> None:
+        if self.focused is not self.table("journeys-list"):
+            return
+        key = self.table("journeys-list").selected_key
+        journey = self._journeys.get(key) if key is not None else None
+        if journey is not None and self.data is not None:
+            screen = JourneyScreen(
+                journey, site_id=self.data.site_id, span=self.data.span, load=self.load
+            )
+            self.app.push_screen(screen)
+
+    def action_page_hits(self) -> None:
+        focused: Widget | None = self.focused
+        name = focused.id if focused is not None else None
+        if name not in self._page_paths or not isinstance(focused, LiveTable):
+            self.notify("Move to a table of pages (tab), then press f.", timeout=3)
+            return
+        key = focused.selected_key
+        path = self._page_paths[name].get(key) if key is not None else None
+        if not path:
+            self.notify("This row has no page to filter by.", timeout=3)
+            return
+        self.tiny.open_hits_filtered("path", path)
+
+    def action_more(self) -> None:
+        if self.feed.want_more():
+            self.wake()
+        elif self.data is not None and not self.data.more_available:
+            held = len(self.data.journeys)
+            why = "all of them" if held >= self.data.total else "the most this screen keeps"
+            self.notify(f"{held:,} journeys loaded: {why}.", timeout=3)
+
+    @on(DataTable.RowSelected, "#journeys-list")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    @on(DataTable.RowHighlighted, "#journeys-list")
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - 5 and self.feed.want_more():
+            self.wake()

@@ -1,23 +1,333 @@
-"""Section: Leaderboard of the current site (placeholder until its screen is built)."""
+"""Section 3: the site's pages of all time, ranked, paged from the server as the user scrolls."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Input, Static
 
+from app.api import ApiError
+from app.live.leaderboard import Board, LeaderboardPages, LeaderRow, cache_note, next_poll_in
+from app.ui import keys
 from app.ui.screens.base import LiveScreen
+from app.ui.text import clean, literal
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable, number
 
 
-class LeaderboardScreen(LiveScreen[None]):
+def _table_key(binding_id: str) -> Binding:
+    return next(b for b in keys.TABLES.bindings if b.id == binding_id)
+
+
+KEYS = keys.KeyGroup(
+    "Leaderboard",
+    (
+        _table_key("open"),
+        _table_key("search"),
+        _table_key("search.clear"),
+        Binding("g", "top", "Top", id="leaderboard.top", show=False),
+    ),
+)
+HELP_TEXT: dict[str, str] = {
+    "leaderboard.top": "Leaderboard: back to the first page (rank 1)",
+}
+
+BAR_WIDTH = 10
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+# Numbers first: long paths are cut on the right, never the counts.
+COLUMNS = (
+    Column("rank", "#"),
+    Column("hits", "Hits"),
+    Column("unique", "Unique"),
+    Column("share", "Share"),
+    Column("bar", "", BAR_WIDTH),
+    Column("path", "Path"),
+)
+
+
+def share_bar(share: float | None, top: float | None, width: int = BAR_WIDTH) -> Text:
+    """A bar scaled to the first row's share, so the leader fills it and the rest compare."""
+    if share is None or not top or top <= 0:
+        return Text("")
+    eighths = round(min(1.0, max(0.0, share / top)) * width * 8)
+    if share > 0:
+        eighths = max(1, eighths)  # any traffic at all shows
+    full, part = divmod(eighths, 8)
+    bar = "█" * full + (_EIGHTHS[part] if part else "")
+    return Text(bar, style="cyan")
+
+
+def cells(row: LeaderRow, top: float | None) -> list[Text]:
+    share = "–" if row.percentage is None else f"{row.percentage:.1f}%"
+    return [
+        Cell(f"{row.rank:,}", row.rank, justify="right"),
+        number(row.total_hits),
+        number(row.unique_hits, missing="–"),
+        Cell(share, row.percentage or 0.0, justify="right"),
+        Cell(share_bar(row.percentage, top), row.percentage or 0.0),
+        Cell(literal(row.path, empty="(no path)")),
+    ]
+
+
+def row_keys(rows: tuple[LeaderRow, ...]) -> list[str]:
+    """Keyed by path, so that the cursor stays on its page when ranks move on a refresh."""
+    seen: set[str] = set()
+    out: list[str] = []
+    for row in rows:
+        key = f"path:{row.path}" if row.path is not None else f"rank:{row.rank}"
+        if key in seen:
+            key = f"{key}#{row.rank}"
+        seen.add(key)
+        out.append(key)
+    return out
+
+
+def quoted(value: str) -> Text:
+    return Text("“").append_text(literal(value)).append("”")
+
+
+class LeaderboardScreen(LiveScreen[Board]):
+    BINDINGS = list(KEYS.bindings)
+    DEFAULT_CSS = """
+    #lb-summary { height: 1; padding: 0 1; }
+    #lb-rows { width: 1fr; height: 1; }
+    #lb-cache { width: auto; height: 1; color: $text-muted; padding-left: 2; }
+    #lb-problem { height: auto; margin: 1 2; padding: 1 2; border: round $error; }
+    #leaderboard { height: 1fr; overflow-x: hidden; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages = LeaderboardPages()
+        self.board: Board | None = None
+        self._rows: dict[str, LeaderRow] = {}
+        self._path_filter: str | None = None
+        self._reload = True
+        self._resuming = False
+        self._to_top = False
+        self._problem: ApiError | None = None
+
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("Leaderboard: being built."), id="placeholder")
+        yield Input(
+            placeholder="paths containing: type, enter to search, escape to clear", id="search"
+        )
+        with Horizontal(id="lb-summary"):
+            yield Static("", id="lb-rows")
+            yield Static("", id="lb-cache")
+        yield Static("", id="lb-problem")
+        table = LiveTable(COLUMNS, id="leaderboard")
+        # The server ranks; the table keeps its order through in-place updates.
+        table.sort_column = "rank"
+        yield table
+
+    def on_mount(self) -> None:
+        # LiveScreen's own on_mount (Textual calls it too) starts the polling loop.
+        self.query_one("#search", Input).display = False
+        self.query_one("#lb-problem", Static).display = False
+        self.table.focus()
+        self._show_summary()
+        # "cached 12 min ago" ages without any request: redraw it now and then.
+        self.set_interval(30.0, self._show_summary)
+
+    @property
+    def table(self) -> LiveTable:
+        return self.query_one("#leaderboard", LiveTable)
+
+    def status_info(self) -> StatusInfo:
+        info = StatusInfo(site=self.tiny.site_label, range="all time")
+        if self._path_filter:
+            info.chips.append(f"path contains {self._path_filter}")
+        return info
+
+    # -- the loop --------------------------------------------------------------------------------
 
     def ready(self) -> bool:
         return super().ready() and self.tiny.site_id is not None
 
-    async def fetch(self) -> None:
-        return None
+    def on_screen_resume(self) -> None:
+        # Textual runs this before LiveScreen's handler, whose wake() would reload every page:
+        # coming back to the section costs nothing while the server's copy is still current.
+        self._resuming = True
+        self._show_summary()
+        if self.board is not None and self.board.site_id != self.tiny.site_id:
+            # Another site was opened meanwhile: its pages are not this one's, nor the filter.
+            self.board, self._rows, self._problem = None, {}, None
+            self.table.show([])
+            search = self.query_one("#search", Input)
+            search.value, search.display, self._path_filter = "", False, None
+            self._show_summary()
 
-    def show(self, data: None) -> None:
-        pass
+    def wake(self) -> None:
+        """`r`, a new key, resuming from pause: ask for every page again."""
+        self._reload = self._reload or not self._resuming
+        self._resuming = False
+        super().wake()
+
+    def _want_pages(self) -> None:
+        """Scrolling or a new filter: fetch what is missing, nothing more."""
+        super().wake()
+
+    def interval(self) -> float:
+        if self.pages.missing():
+            # Wanted while the last answer was on its way (the cursor moved, a new filter).
+            return 0.0
+        return next_poll_in(self.pages.expires_at, self.tiny.now(), super().interval())
+
+    async def fetch(self) -> Board:
+        site_id, client = self.tiny.site_id, self.tiny.client
+        assert site_id is not None and client is not None
+        self._resuming = False
+        self.pages.target(site_id, self._path_filter)
+        reload = self._reload or self.pages.due(self.tiny.now())
+        self._reload = False
+        return await self.pages.load(client, reload=reload)
+
+    def show(self, data: Board) -> None:
+        if not data.complete or (data.site_id, data.path_filter) != self.pages.key:
+            return  # the user moved on meanwhile; interval() asks again at once
+        previous = self.board
+        same_board = previous is not None and (previous.site_id, previous.path_filter) == (
+            data.site_id,
+            data.path_filter,
+        )
+        self.board, self._problem = data, None
+        if data.site_label:
+            self.tiny.remember_site(data.site_id, clean(data.site_label))
+            self.tiny.update_header()
+        self.query_one("#lb-problem", Static).display = False
+        keys_ = row_keys(data.rows)
+        self._rows = dict(zip(keys_, data.rows, strict=True))
+        rows = [(k, cells(r, data.top_share)) for k, r in zip(keys_, data.rows, strict=True)]
+        if same_board and not self._to_top:
+            self._fill(rows)
+        else:
+            self.table.show(rows)
+            self.table.move_cursor(row=0, animate=False, scroll=False)
+            self.table.scroll_home(animate=False)
+            self._to_top = False
+        self._show_summary()
+
+    def _fill(self, rows: list[tuple[str, list[Text]]]) -> None:
+        """Update in place, and keep the cursor's row where it was on the screen when pages
+        are dropped above it."""
+        table = self.table
+        keep = table.selected_key
+        on_screen = table.cursor_row - int(table.scroll_offset.y)
+        table.show(rows)
+        if keep is not None and keep in table.rows:
+            row = table.get_row_index(keep)
+            if row != table.cursor_row:
+                table.move_cursor(row=row, animate=False, scroll=False)
+            target = max(0, row - on_screen)
+            if target != int(table.scroll_offset.y):
+                self.call_after_refresh(table.scroll_to, y=target, animate=False)
+
+    def failed(self, error: ApiError) -> None:
+        self._problem = error
+        if self.board is None:
+            # Nothing to keep on screen: say what is wrong where the table would be.
+            problem = self.query_one("#lb-problem", Static)
+            problem.update(
+                Text.assemble(
+                    ("The leaderboard could not be loaded.\n", "bold"), clean(error.message)
+                )
+            )
+            problem.display = True
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        if not self.is_mounted or not self.is_current:
+            return
+        self.query_one("#lb-rows", Static).update(self._rows_text())
+        board = self.board
+        note = cache_note(board.cached_at, board.expires_at, self.tiny.now()) if board else ""
+        self.query_one("#lb-cache", Static).update(Text(note, no_wrap=True))
+
+    def _rows_text(self) -> Text:
+        board, wanted = self.board, self._path_filter
+        text = Text(no_wrap=True, overflow="ellipsis")
+        if board is None or board.path_filter != wanted:
+            failed = self._problem is not None
+            if wanted:
+                text.append("could not search" if failed else "searching")
+                text.append(" paths containing ").append_text(quoted(wanted))
+            else:
+                text.append("could not load the leaderboard" if failed else "loading…")
+            if board is not None:
+                text.append("  (showing the previous list)", style="dim")
+            return text
+        if not board.rows:
+            if wanted:
+                return text.append("no path contains ").append_text(quoted(wanted))
+            return text.append("no hits recorded yet")
+        text.append(f"rows {board.first_rank:,}–{board.last_rank:,} of ")
+        text.append(f"{board.total_count:,}", style="bold")
+        if wanted:
+            noun = "path matches" if board.total_count == 1 else "paths match"
+            text.append(f" {noun} ").append_text(quoted(wanted))
+        else:
+            text.append(" path" if board.total_count == 1 else " paths")
+        return text
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#leaderboard")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        row = self._rows.get(str(event.row_key.value))
+        if row is not None and self.pages.follow(row.rank):
+            self._want_pages()
+
+    def action_top(self) -> None:
+        if self.pages.to_top():
+            self._to_top = True  # the rows held now go; the cursor goes to rank 1 when it comes
+            self._want_pages()
+        else:
+            self.table.move_cursor(row=0, animate=False)
+
+    def action_open(self) -> None:
+        row = self._rows.get(self.table.selected_key or "")
+        if row is None:
+            return
+        if row.path is None:
+            self.notify("This row has no path to filter the hits by.", timeout=3)
+            return
+        self.tiny.open_hits_filtered("path", row.path)
+
+    @on(DataTable.RowSelected, "#leaderboard")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = True
+        search.focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = ""
+        search.display = False
+        self.table.focus()
+        self._set_filter(None)
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            self.query_one("#search", Input).display = False
+        self.table.focus()
+        self._set_filter(value or None)
+
+    def _set_filter(self, value: str | None) -> None:
+        if value == self._path_filter:
+            return
+        self._path_filter = value
+        site_id = self.tiny.site_id
+        if site_id is not None and self.pages.target(site_id, value):
+            self._want_pages()
+        self._show_summary()
+        self.status_changed()

@@ -45,7 +45,6 @@ class PanelScreen(LiveScreen[Rows]):
         yield LiveTable(PANEL_COLUMNS, id="panel-all")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(LiveTable).focus()
 
     def status_info(self) -> StatusInfo:

@@ -66,13 +66,13 @@ def cells(row: SiteRow) -> list[Text]:
 
 class SitesScreen(LiveScreen[list[SiteRow]]):
     BINDINGS = list(keys.TABLES.bindings)
+    SNAPSHOT = list[SiteRow]
 
     def compose_body(self) -> ComposeResult:
         yield Input(placeholder="filter sites: type, enter to keep, escape to clear", id="search")
         yield LiveTable(COLUMNS, id="sites")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one("#search", Input).display = False
         self.query_one(LiveTable).focus()
 
@@ -96,7 +96,15 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         visible = [int(k) for k in rows]
         return await overview.refresh(visible_first=visible, on_row=lambda _: self.redraw())
 
+    def snapshot_key(self) -> str | None:
+        return "sites"
+
     def show(self, data: list[SiteRow]) -> None:
+        self.redraw()
+
+    def show_cached(self, data: list[SiteRow]) -> None:
+        if self.tiny.overview is not None:
+            self.tiny.overview.restore(data)
         self.redraw()
 
     def redraw(self) -> None:

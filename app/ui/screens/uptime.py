@@ -1,23 +1,506 @@
-"""Section: Uptime of the current site (placeholder until its screen is built)."""
+"""Section 5: the uptime monitor of the current site, its certificate, domain and downtimes."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import ScrollableContainer, Vertical
+from textual.timer import Timer
 from textual.widgets import Static
 
+from app.api import (
+    ApiError,
+    Domain,
+    Downtime,
+    Monitor,
+    NotFound,
+    Ssl,
+    SubscriptionRequired,
+    UptimeResponse,
+)
+from app.live.monitor import (
+    LASTING_WAIT,
+    Expiry,
+    Level,
+    check_poll_in,
+    countdown,
+    down_since,
+    downtime_seconds,
+    expiry,
+    is_ongoing,
+    words,
+)
+from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
+from app.ui.text import clean, literal
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable
+
+PAGE = 10
+
+KEYS = KeyGroup(
+    "Uptime",
+    (
+        Binding("right_square_bracket", "older", "Older", id="uptime.older", key_display="]"),
+        Binding("left_square_bracket", "newer", "Newer", id="uptime.newer", key_display="["),
+    ),
+)
+HELP_TEXT: dict[str, str] = {
+    "uptime.older": "Uptime: older downtimes (next page of the history)",
+    "uptime.newer": "Uptime: newer downtimes (previous page of the history)",
+}
+
+# Fixed widths, so that the error column gets the rest of the line from the first answer on.
+HISTORY_COLUMNS = (
+    Column("started", "Started (UTC)", 16),
+    Column("ended", "Ended", 16),
+    Column("duration", "Duration", 18),
+    Column("error", "Error"),
+)
+LEVEL_STYLE = {Level.SOON: "bold yellow", Level.EXPIRED: "bold red"}
 
 
-class UptimeScreen(LiveScreen[None]):
+@dataclass(frozen=True)
+class Unavailable:
+    """An answer that stays true until someone changes the account: no monitor (404), or no
+    plan that includes the feature (403). Shown as a panel, not as an outage."""
+
+    site_id: int
+    plan: bool  # True: 403, the plan; False: 404, nothing there
+    message: str
+
+
+def unavailable(error: NotFound | SubscriptionRequired, site_id: int) -> Unavailable:
+    return Unavailable(site_id, isinstance(error, SubscriptionRequired), error.message)
+
+
+def unavailable_text(state: Unavailable, *, feature: str, missing: str, missing_hint: str) -> Text:
+    """The friendly panel for a 403 or 404; the server's own words come last, literally."""
+    text = Text()
+    if state.plan:
+        text.append(f"{feature} needs a paid Tinylytics plan.\n\n", style="bold")
+        text.append(
+            "This API key's account has no subscription that includes it. Once the plan "
+            "includes it, this section fills in by itself (or press r).\n\n"
+        )
+    else:
+        text.append(f"{missing}\n\n", style="bold")
+        text.append(f"{missing_hint}\n\n")
+    text.append("The API answered: ", style="dim")
+    text.append(clean(state.message), style="dim italic")
+    return text
+
+
+@dataclass(frozen=True)
+class UptimeData:
+    site_id: int
+    page: int
+    head: UptimeResponse  # page 1: the newest downtime tells since when a site is down
+    history: UptimeResponse  # the page of downtimes on show
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def day_text(when: datetime) -> str:
+    return f"{when:%b} {when.day}, {when.year}"
+
+
+def moment(when: datetime, now: datetime) -> str:
+    """A time in UTC, with as much of the date as is needed to place it."""
+    if when.date() == now.date():
+        return f"{when:%H:%M:%S} UTC"
+    if when.year == now.year:
+        return f"{when:%b} {when.day}, {when:%H:%M} UTC"
+    return f"{day_text(when)}, {when:%H:%M} UTC"
+
+
+def state_text(data: UptimeData, now: datetime) -> Text:
+    monitor = data.head.monitor
+    text = Text()
+    if monitor.is_down:
+        text.append("● DOWN", style="bold red")
+        since = down_since(data.head.downtimes)
+        if since is not None:
+            text.append(f" since {moment(since, now)}, for {words((now - since).total_seconds())}")
+        text.append("\n")
+        code = monitor.last_status_code
+        text.append(f"HTTP {code}" if code else "no HTTP answer", style="red")
+        error = monitor.last_error_message or monitor.status_description
+        if error:
+            text.append(" · ")
+            text.append(clean(error), style="red")
+    elif monitor.is_down is None:
+        text.append("● state unknown", style="bold yellow")
+        text.append("\nthe monitor has not reported a state yet", style="dim")
+    else:
+        text.append("● UP", style="bold green")
+        text.append("\n")
+        text.append(clean(monitor.status_description, empty="answering"), style="dim")
+    return text
+
+
+def checks_text(monitor: Monitor, now: datetime) -> Text:
+    text = Text()
+    if monitor.uptime is not None:
+        text.append("Uptime ")
+        text.append(f"{monitor.uptime:.2f}%", style="bold")
+    else:
+        text.append("Uptime unknown", style="dim")
+    if monitor.current_check_interval:
+        text.append(f" · checked every {clean(monitor.current_check_interval)}")
+    elif monitor.period:
+        text.append(f" · checked every {words(monitor.period)}")
+    text.append(" · auto-paused: ")
+    if monitor.auto_paused:
+        text.append("yes", style="bold yellow")
+    else:
+        text.append("no")
+    if monitor.enabled is False:
+        text.append(" · monitor disabled", style="bold yellow")
+    text.append("\n")
+    if monitor.last_check_at is not None:
+        ago = countdown((now - monitor.last_check_at).total_seconds())
+        text.append(f"Last check {moment(monitor.last_check_at, now)} ({ago} ago)")
+    else:
+        text.append("Not checked yet", style="dim")
+    if monitor.next_check_at is not None:
+        left = (monitor.next_check_at - now).total_seconds()
+        text.append(" · next check ")
+        text.append(f"in {countdown(left)}" if left > 0 else "due now", style="bold")
+    return text
+
+
+def expiry_text(item: Expiry, *, prefix: str = "") -> Text:
+    text = Text(prefix)
+    if item.expires_at is None and item.days_left is None:
+        return text.append("expiry not known", style="dim")
+    style = LEVEL_STYLE.get(item.level, "")
+    if item.level is Level.EXPIRED:
+        text.append("EXPIRED", style=style)
+        if item.expires_at is not None:
+            text.append(f" on {day_text(item.expires_at)}", style=style)
+        if item.days_left is not None and item.days_left < 0:
+            text.append(f" ({-item.days_left} days ago)", style=style)
+        return text
+    if item.expires_at is not None:
+        text.append(f"expires {day_text(item.expires_at)} · ")
+    if item.days_left is not None:
+        text.append("1 day left" if item.days_left == 1 else f"{item.days_left} days left", style)
+    if item.level is Level.SOON:
+        text.append(" · expiring soon", style=style)
+    return text
+
+
+def ssl_text(ssl: Ssl | None, now: datetime) -> Text:
+    if ssl is None:
+        return Text("not checked", style="dim")
+    prefix = ""
+    if ssl.valid is False and not ssl.expired:
+        prefix = "INVALID · "
+    item = expiry(
+        ssl.expires_at,
+        ssl.days_until_expiry,
+        now=now,
+        expired=ssl.expired,
+        expiring_soon=ssl.expiring_soon,
+    )
+    text = expiry_text(item)
+    if prefix:
+        text = Text(prefix, style="bold red").append_text(text)
+    elif ssl.valid and item.level is not Level.EXPIRED:
+        text = Text("valid · ").append_text(text)
+    return text
+
+
+def domain_text(domain: Domain | None, now: datetime) -> Text:
+    if domain is None:
+        return Text("not checked", style="dim")
+    days = domain.days_until_expiry if domain.days_until_expiry is not None else None
+    if days is None:
+        days = domain.remaining_days
+    item = expiry(
+        domain.expires_at,
+        days,
+        now=now,
+        expired=domain.expired,
+        expiring_soon=domain.expiring_soon,
+    )
+    text = expiry_text(item)
+    if domain.source:
+        text.append(f" · {clean(domain.source)}", style="dim")
+    return text
+
+
+def certs_text(monitor: Monitor, now: datetime) -> Text:
+    text = Text()
+    text.append("SSL     ", style="bold")
+    text.append_text(ssl_text(monitor.ssl, now))
+    text.append("\n")
+    text.append("Domain  ", style="bold")
+    text.append_text(domain_text(monitor.domain, now))
+    return text
+
+
+def history_title(data: UptimeData) -> Text:
+    summary = data.head.summary
+    pagination = data.history.pagination
+    text = Text("Downtime history", style="bold")
+    if summary is not None:
+        if summary.total_downtimes is not None:
+            text.append(f" · {summary.total_downtimes:,} in all")
+        if summary.ongoing_downtimes:
+            text.append(f" · {summary.ongoing_downtimes:,} ongoing", style="bold red")
+        elif summary.ongoing_downtimes == 0:
+            text.append(" · none ongoing")
+        if summary.recent_downtimes_30_days is not None:
+            text.append(f" · {summary.recent_downtimes_30_days:,} in the last 30 days")
+    if pagination.total_pages > 1:
+        text.append(f" · page {data.page} of {pagination.total_pages}", style="dim")
+    return text
+
+
+def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, list[Text]]]:
+    rows: list[tuple[str, list[Text]]] = []
+    for index, downtime in enumerate(downtimes):
+        started = downtime.started_at
+        ongoing = is_ongoing(downtime)
+        if ongoing:
+            ended = Cell(Text("ongoing", style="bold red"), "")
+        elif downtime.ended_at is not None:
+            # Most downtimes end the day they begin: the time alone leaves room for the error.
+            same_day = started is not None and started.date() == downtime.ended_at.date()
+            ended = Cell(
+                f"{downtime.ended_at:%H:%M}" if same_day else f"{downtime.ended_at:%Y-%m-%d %H:%M}"
+            )
+        else:
+            ended = Cell(Text("–", style="dim"))
+        seconds = downtime_seconds(downtime, now)
+        duration = (
+            Cell(words(seconds), seconds)
+            if seconds is not None
+            else Cell(literal(downtime.duration_in_words, empty="–"))
+        )
+        error = literal(downtime.error, empty="(no error given)")
+        if downtime.partial:
+            error.append(" · partial", style="dim")
+        key = str(downtime.id) if downtime.id is not None else f"#{index}"
+        start = Cell(f"{started:%Y-%m-%d %H:%M}" if started else "–")
+        rows.append((key, [start, ended, duration, Cell(error)]))
+    return rows
+
+
+# -- the screen ---------------------------------------------------------------------------------
+
+
+class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
+    BINDINGS = list(KEYS.bindings)
+    DEFAULT_CSS = """
+    UptimeScreen #uptime-top {
+        layout: horizontal;
+        height: auto;
+        max-height: 60%;
+    }
+    UptimeScreen.-narrow #uptime-top { layout: vertical; }
+    UptimeScreen .uptime-box {
+        width: 1fr;
+        height: auto;
+        border: round $primary 40%;
+        border-title-color: $text;
+        padding: 0 1;
+    }
+    UptimeScreen #uptime-history-title { height: auto; padding: 0 1; }
+    UptimeScreen #uptime-history { height: 1fr; min-height: 4; overflow-x: hidden; }
+    UptimeScreen #uptime-panel {
+        height: auto;
+        max-height: 100%;
+        padding: 1 2;
+        border: round $warning 60%;
+        overflow-y: auto;
+    }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._view: UptimeData | Unavailable | None = None
+        self._page = 1
+        self._pages = 1
+        self._site: int | None = None  # the site the screen shows (or is loading)
+        self._behind = False  # the answer shown is not what is wanted now: ask again at once
+        self._clock: Timer | None = None
+
     def compose_body(self) -> ComposeResult:
-        yield Static(Text("Uptime: being built."), id="placeholder")
+        with ScrollableContainer(id="uptime-top"):
+            with Vertical(id="uptime-monitor", classes="uptime-box"):
+                yield Static(Text("loading…", style="dim"), id="uptime-state")
+                yield Static("", id="uptime-checks")
+            yield Static("", id="uptime-certs", classes="uptime-box")
+        yield Static("", id="uptime-history-title")
+        yield LiveTable(HISTORY_COLUMNS, id="uptime-history")
+        yield Static("", id="uptime-panel")
+
+    def on_mount(self) -> None:
+        self.query_one("#uptime-monitor").border_title = "Monitor"
+        self.query_one("#uptime-certs").border_title = "SSL certificate and domain"
+        self.query_one("#uptime-panel").display = False
+        self.query_one(LiveTable).focus()
+        # The countdown ticks from data already here: no request is made from this timer.
+        self._clock = self.set_interval(1.0, self._tick, pause=True)
+        if self._visible:  # already resumed: the resume handler found no timer to start
+            self._clock.resume()
+
+    def on_screen_resume(self) -> None:
+        if self._site != self.tiny.site_id:
+            self._reset()
+        if self._clock is not None:
+            self._clock.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._clock is not None:
+            self._clock.pause()
+
+    def _reset(self) -> None:
+        """Another site was picked: its predecessor's numbers must not linger on screen."""
+        self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
+        self.query_one("#uptime-state", Static).update(Text("loading…", style="dim"))
+        for name in ("#uptime-checks", "#uptime-certs", "#uptime-history-title"):
+            self.query_one(name, Static).update("")
+        self.query_one(LiveTable).show([])
+        self._show_panel(None)
+
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(site=self.tiny.site_label)
 
     def ready(self) -> bool:
         return super().ready() and self.tiny.site_id is not None
 
-    async def fetch(self) -> None:
-        return None
+    def interval(self) -> float:
+        view = self._view
+        if self._behind:
+            return 0.0
+        if isinstance(view, Unavailable):
+            return self.tiny.paced(LASTING_WAIT)
+        fallback = self.tiny.refresh_interval
+        if view is None:
+            return self.tiny.paced(fallback)
+        next_check = view.head.monitor.next_check_at
+        return self.tiny.paced(check_poll_in(next_check, self.tiny.now(), fallback=fallback))
 
-    def show(self, data: None) -> None:
-        pass
+    async def fetch(self) -> UptimeData | Unavailable:
+        client, site_id, page = self.tiny.client, self.tiny.site_id, self._page
+        assert client is not None and site_id is not None
+        try:
+            if page == 1:
+                head = history = await client.uptime(site_id, page=1, per_page=PAGE)
+            else:
+                head = await client.uptime(site_id, page=1, per_page=1)
+                history = await client.uptime(site_id, page=page, per_page=PAGE)
+        except (NotFound, SubscriptionRequired) as error:
+            return unavailable(error, site_id)
+        if not self.tiny.knows_site(site_id):
+            # The uptime answer names no site: the header's label takes one more request, once.
+            site = (await client.site(site_id)).site
+            self.tiny.remember_site(site_id, site.label or site.url or f"site {site_id}")
+        return UptimeData(site_id, page, head, history)
+
+    def show(self, data: UptimeData | Unavailable) -> None:
+        wanted_page = 1 if isinstance(data, Unavailable) else self._page
+        self._behind = data.site_id != self.tiny.site_id or (
+            isinstance(data, UptimeData) and data.page != wanted_page
+        )
+        if self._behind:
+            return
+        self._site = data.site_id
+        self._view = data
+        self.tiny.update_header()
+        self._show_panel(data if isinstance(data, Unavailable) else None)
+        self.refresh_bindings()
+        if isinstance(data, Unavailable):
+            return
+        self._pages = max(1, data.history.pagination.total_pages)
+        if self._page > self._pages:
+            # The history got shorter than the page on show: go to its last page.
+            self._page, self._behind = self._pages, True
+        now = self.tiny.now()
+        self.query_one("#uptime-monitor").border_title = Text("Monitor · ").append_text(
+            literal(data.head.monitor.url, empty="(no URL)")
+        )
+        self.query_one("#uptime-certs", Static).update(certs_text(data.head.monitor, now))
+        self.query_one("#uptime-history-title", Static).update(history_title(data))
+        table = self.query_one(LiveTable)
+        table.show(history_rows(data.history.downtimes, now))
+        self._tick()
+
+    def _show_panel(self, state: Unavailable | None) -> None:
+        panel = self.query_one("#uptime-panel", Static)
+        panel.display = state is not None
+        self.freshness.note = None
+        if state is not None:
+            self.freshness.note = "needs a paid plan" if state.plan else "no uptime monitor"
+        for name in ("#uptime-top", "#uptime-history-title", "#uptime-history"):
+            self.query_one(name).display = state is None
+        if state is None:
+            return
+        panel.update(
+            unavailable_text(
+                state,
+                feature="Uptime monitoring",
+                missing="No uptime monitor for this site.",
+                missing_hint=(
+                    "Tinylytics checks a site only once a monitor is set up for it in the site's "
+                    "settings on tinylytics.app. Other sites may have one: press 1 to pick one."
+                ),
+            )
+        )
+        panel.border_title = "Uptime"
+
+    def failed(self, error: ApiError) -> None:
+        # Later failures leave the last good answer on screen; the status line says it is stale.
+        if self._view is None:
+            self.query_one("#uptime-state", Static).update(Text(error.message, style="red"))
+
+    def _tick(self) -> None:
+        """Once a second: the countdown and "for N minutes", from the data already shown."""
+        view = self._view
+        if not isinstance(view, UptimeData) or not self.is_current:
+            return
+        now = self.tiny.now()
+        for name, text in (
+            ("#uptime-state", state_text(view, now)),
+            ("#uptime-checks", checks_text(view.head.monitor, now)),
+        ):
+            static = self.query_one(name, Static)
+            current = static.content
+            if not isinstance(current, Text) or current.plain != text.plain:
+                static.update(text)
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Paging keys leave the footer when there is one page, and dim at either end.
+        if action not in ("older", "newer"):
+            return True
+        if not isinstance(self._view, UptimeData) or self._pages <= 1:
+            return False
+        return (self._page < self._pages if action == "older" else self._page > 1) or None
+
+    def action_older(self) -> None:
+        if isinstance(self._view, UptimeData) and self._page < self._pages:
+            self._page += 1
+            self._loading_page()
+
+    def action_newer(self) -> None:
+        if isinstance(self._view, UptimeData) and self._page > 1:
+            self._page -= 1
+            self._loading_page()
+
+    def _loading_page(self) -> None:
+        self.refresh_bindings()
+        title = Text("Downtime history", style="bold")
+        title.append(f" · loading page {self._page} of {self._pages}…", style="dim")
+        self.query_one("#uptime-history-title", Static).update(title)
+        self.wake()

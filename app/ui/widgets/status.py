@@ -32,8 +32,14 @@ class Freshness:
     loading: bool = False
     progress: str = ""  # "12/60" while a long first load runs
     note: str | None = None  # a lasting condition shown after freshness ("no monitor", ...)
+    cached: bool = False  # what is shown came from the disk cache, not from this run
+
+    def restored(self, at: float) -> None:
+        """Data from the cache, fetched at monotonic time `at` (in the past)."""
+        self.updated_at, self.cached = at, True
 
     def succeeded(self, at: float) -> None:
+        self.cached = False
         self.updated_at, self.problem, self.retry_at, self.loading, self.progress = (
             at,
             None,
@@ -91,7 +97,8 @@ class StatusLine(Static):
         text = self.compose_text()
         if text.plain != self._last:
             self._last = text.plain
-            self.update(text)
+            # One line, always: a layout pass would repaint the panels around it every second.
+            self.update(text, layout=False)
             self.set_class(self._freshness.stale, "-stale")
 
     def compose_text(self) -> Text:
@@ -125,6 +132,8 @@ class StatusLine(Static):
         if f.updated_at is None:
             return Text("waiting…")
         text = f"updated {ago(now - f.updated_at)} ago"
+        if f.cached:
+            text = f"cached, {ago(now - f.updated_at)} old"
         if f.loading:
             text = "refreshing… " + (f.progress + " " if f.progress else "") + f"({text})"
         return Text(text)

@@ -114,6 +114,12 @@ class LiveTable(DataTable[Any]):
             if changed:
                 self._apply_sort(keep)
                 self.fit_last_column()
+        if changed:
+            # DataTable keys its render caches by an update counter, so every refresh leaves
+            # entries nobody reads again until the caches fill (tens of MB over a day): drop them.
+            self._clear_caches()
+            # Auto-width columns take their new widths on the next refresh: fit again then.
+            self.call_after_refresh(self.fit_last_column)
 
     def sort_by(self, column: str, *, reverse: bool | None = None) -> None:
         keep = self.selected_key

@@ -1,0 +1,234 @@
+"""The newest hits of one site, kept fresh at the cost of what is new: a `tail -f` of the API.
+
+The order of `/hits` rows is not documented (field notes): it is detected from the timestamps of
+a page and remembered. Newest first, the newest end is page 1; oldest first, it is the last page.
+Either way pages are read from the newest end, and reading stops at the first hit already known,
+so a refresh with nothing new costs one request. Only today and yesterday (UTC) are asked for, so
+that every page stays cheap, and only the newest `keep` hits are kept, in memory and in the store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, Protocol
+
+from app.api import Hit, HitsResponse, TinylyticsClient
+
+HitOrder = Literal["asc", "desc"]
+
+# Hits kept per site: what a user can read in a scrolling table, and a bound on memory.
+KEEP = 500
+# The API's cap on per_page for hits.
+MAX_PAGE = 1000
+# Page size once caught up: a page of this many usually holds everything new, and is small.
+STEP = 100
+
+
+def hit_key(hit: Hit) -> str:
+    """A hit's identity: its id, or for a hit sent without one, a digest of what it holds."""
+    if hit.id is not None:
+        return str(hit.id)
+    fields = hit.model_dump_json(exclude={"id"})
+    return "~" + hashlib.sha256(fields.encode()).hexdigest()[:20]
+
+
+def detect_order(hits: Sequence[Hit]) -> HitOrder | None:
+    """Newest first ("desc") or oldest first ("asc"), or None when the page cannot tell."""
+    if len(hits) < 2:
+        return None
+    first, last = hits[0].created_at, hits[-1].created_at
+    if first > last:
+        return "desc"
+    if first < last:
+        return "asc"
+    return None
+
+
+@dataclass(frozen=True)
+class StoredHits:
+    """What a store kept of a stream: its newest hits (newest first) and what it had learnt."""
+
+    hits: tuple[Hit, ...]
+    order: HitOrder | None
+    synced_at: datetime
+
+
+class HitStore(Protocol):
+    """Where streams survive a restart (the SQLite cache); None means no cache (`--no-cache`)."""
+
+    def stored_hits(self, site_id: int, limit: int) -> StoredHits | None: ...
+
+    def put_hits(
+        self,
+        site_id: int,
+        new: Sequence[Hit],
+        *,
+        order: HitOrder | None,
+        synced_at: datetime,
+        keep: int,
+    ) -> None: ...
+
+
+class HitStream:
+    """The newest hits of one site; `refresh()` answers what arrived since the last call.
+
+    `hits` holds at most `keep` hits, newest first, each once. When a store is given, the hits
+    it kept are there from construction on (`synced_at` says when they were last current), and
+    every refresh adds what it found. Not for concurrent use by several tasks (refreshes queue).
+    """
+
+    def __init__(
+        self,
+        client: TinylyticsClient,
+        site_id: int,
+        *,
+        store: HitStore | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        keep: int = KEEP,
+        step: int = STEP,
+    ) -> None:
+        if keep < 1 or step < 1:
+            raise ValueError("keep and step must be at least 1")
+        self.client = client
+        self.site_id = site_id
+        self.keep = keep
+        self.step = min(step, MAX_PAGE)
+        self._store = store
+        self._now = now
+        stored = store.stored_hits(site_id, keep) if store is not None else None
+        self._hits: list[Hit] = list(stored.hits) if stored else []
+        self._keys = {hit_key(hit) for hit in self._hits}
+        # Detected from the server's answers; None until a page has told.
+        self.order: HitOrder | None = stored.order if stored else None
+        # When `hits` were last known to be the newest; from the store until the first refresh.
+        self.synced_at: datetime | None = stored.synced_at if stored else None
+        self.from_store = bool(self._hits)
+        # Pages the last refresh asked for: one request each, retries aside.
+        self.requests = 0
+        # Hits in the window at the last answer: where the newest page is when oldest come first.
+        self._total = 0
+        self._refreshed = False
+        self._lock = asyncio.Lock()
+
+    @property
+    def hits(self) -> list[Hit]:
+        """The newest hits known, newest first."""
+        return list(self._hits)
+
+    async def refresh(self) -> list[Hit]:
+        """The hits new since the last call (newest first). Raises `ApiError`; a failed refresh
+        changes nothing, so the next one picks up where this one could not."""
+        async with self._lock:
+            return await self._refresh()
+
+    async def _refresh(self) -> list[Hit]:
+        today = self._now().astimezone(UTC).date()
+        yesterday = today - timedelta(days=1)
+        # The first call reads the newest `keep` in one page; later ones expect little.
+        size = min(self.step if self._refreshed else self.keep, MAX_PAGE)
+        pages: dict[int, HitsResponse] = {}
+        self.requests = 0
+
+        async def page(number: int) -> HitsResponse:
+            if number not in pages:
+                self.requests += 1
+                pages[number] = await self.client.hits(
+                    self.site_id,
+                    start_date=yesterday,
+                    end_date=today,
+                    page=number,
+                    per_page=size,
+                )
+                self._total = pages[number].pagination.total_count
+            return pages[number]
+
+        first = await page(self._newest_page(size) if self.order == "asc" else 1)
+        detected = detect_order(first.hits)
+        order = detected or self.order or "desc"
+        last = max(1, first.pagination.total_pages)
+        numbers = range(1, last + 1) if order == "desc" else range(last, 0, -1)
+        boundary = self._hits[0].created_at if self._hits else None
+        new: list[Hit] = []
+        seen: set[str] = set()
+        for number in numbers:
+            answer = await page(number)
+            rows = answer.hits if order == "desc" else answer.hits[::-1]
+            if self._take(rows, boundary, new, seen):
+                break
+
+        # Stable: hits of the same second keep the server's order.
+        new.sort(key=lambda hit: hit.created_at, reverse=True)
+        if detected is not None:
+            self.order = detected
+        self._hits = (new + self._hits)[: self.keep]
+        self._keys = {hit_key(hit) for hit in self._hits}
+        self.synced_at = self._now()
+        self.from_store = False
+        self._refreshed = True
+        if self._store is not None:
+            self._store.put_hits(
+                self.site_id, new, order=self.order, synced_at=self.synced_at, keep=self.keep
+            )
+        return new
+
+    def _newest_page(self, size: int) -> int:
+        """The page that held the newest hit at the last answer, oldest first."""
+        return max(1, math.ceil(self._total / size))
+
+    def _take(
+        self, rows: Sequence[Hit], boundary: datetime | None, new: list[Hit], seen: set[str]
+    ) -> bool:
+        """Collect the unknown hits of one page (newest first); True when reading may stop.
+
+        Reading stops at a hit older than the newest known one, or at the end of a page that
+        held a known hit: hits of the newest known second are all looked at, whatever order the
+        server gives them within it, without costing another page.
+        """
+        met_known = False
+        for hit in rows:
+            if boundary is not None and hit.created_at < boundary:
+                return True
+            key = hit_key(hit)
+            if key in self._keys:
+                met_known = True
+                continue
+            if key in seen:
+                # Pages shift under the reader as hits arrive: the next page repeats some.
+                continue
+            seen.add(key)
+            new.append(hit)
+            if len(new) >= self.keep:
+                return True
+        return met_known
+
+
+class HitStreams:
+    """One `HitStream` per site for one client, all sharing one store (or none)."""
+
+    def __init__(
+        self,
+        client: TinylyticsClient,
+        *,
+        store: HitStore | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        keep: int = KEEP,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self._now = now
+        self._keep = keep
+        self._streams: dict[int, HitStream] = {}
+
+    def for_site(self, site_id: int) -> HitStream:
+        stream = self._streams.get(site_id)
+        if stream is None:
+            stream = HitStream(
+                self.client, site_id, store=self.store, now=self._now, keep=self._keep
+            )
+            self._streams[site_id] = stream
+        return stream

@@ -1,0 +1,190 @@
+"""One journey as a timeline: every page with its time offset from the first (pushed screen).
+
+It refreshes through the list's feed, so a session still in progress grows here too, at the cost
+of the list's own refresh (about one request), and only while it is the visible screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+
+from app.api import UserJourney
+from app.live.journeys import (
+    Journeys,
+    JourneySpan,
+    Visit,
+    duration_seconds,
+    journey_key,
+    span_words,
+    started_at,
+    timeline,
+)
+from app.live.ranges import RangeKind
+from app.ui.screens.base import LiveScreen
+from app.ui.text import literal
+from app.ui.widgets.status import StatusInfo
+from app.ui.widgets.table import Cell, Column, LiveTable
+
+TIMELINE_BINDINGS = (
+    Binding("escape", "app.pop_screen", "Back", id="journey.back"),
+    Binding("f", "page_hits", "Hits of page", id="journey.filter"),
+)
+
+COLUMNS = (
+    Column("number", "#", 3),
+    Column("at", "Time (UTC)", 12),
+    Column("offset", "Offset", 9),
+    Column("stay", "Stayed", 9),
+    Column("path", "Page"),
+)
+
+
+def range_words(span: JourneySpan) -> str:
+    if span.substituted and span.asked is RangeKind.YEAR:
+        return f"{span.kind.label} (no 12 months for journeys)"
+    return span.kind.label
+
+
+def journey_duration(journey: UserJourney) -> Text:
+    """The API's own words ("8m") when it sent them, else worked out from the pages."""
+    if journey.session_duration:
+        return literal(journey.session_duration)
+    seconds = duration_seconds(journey)
+    return Text(span_words(seconds) if seconds is not None else "–")
+
+
+def visit_cells(visit: Visit, *, first_day: date | None, last: bool) -> list[Text]:
+    if visit.at is None or first_day is None:
+        at = Cell("–", "")
+    else:
+        # The headline gives the day it started; a visit past midnight says how many days on.
+        later = (visit.at.date() - first_day).days
+        at = Cell(f"{visit.at:%H:%M:%S}" + (f" +{later}d" if later else ""), visit.at.isoformat())
+    offset = Cell("–" if visit.offset is None else "+" + span_words(visit.offset), justify="right")
+    if visit.stay is not None:
+        stay = Cell(span_words(visit.stay), visit.stay, justify="right")
+    elif last:
+        stay = Cell(Text("exit", style="dim italic"), justify="right")
+    else:
+        stay = Cell("–", justify="right")
+    return [
+        Cell(str(visit.number), visit.number, justify="right"),
+        at,
+        offset,
+        stay,
+        Cell(literal(visit.path, empty="(unknown)")),
+    ]
+
+
+def headline(journey: UserJourney, gone: bool) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append("Visitor ", style="bold")
+    text.append_text(literal(journey.visitor_hash, empty="(anonymous)", style="bold"))
+    count = journey.page_count if journey.page_count is not None else len(journey.pages)
+    text.append(f" · {count:,} pages · ")
+    text.append_text(journey_duration(journey))
+    start = started_at(journey)
+    if start is not None:
+        text.append(f" · started {start:%b %d %H:%M:%S} UTC")
+    text.append("\nentry ", style="dim")
+    text.append_text(literal(journey.entry_page, empty="(unknown)"))
+    text.append(" → exit ", style="dim")
+    text.append_text(literal(journey.exit_page, empty="(unknown)"))
+    if gone:
+        text.append("  (no longer among the newest journeys: as last seen)", style="yellow")
+    return text
+
+
+class JourneyScreen(LiveScreen[Journeys]):
+    DEFAULT_CSS = """
+    JourneyScreen #journey-headline { height: 2; padding: 0 1; }
+    JourneyScreen #journey-timeline {
+        height: 1fr; margin: 0 1; border: round $primary 40%; border-title-color: $text;
+        overflow-x: hidden; scrollbar-size-vertical: 1;
+    }
+    JourneyScreen #journey-timeline:focus { border: round $accent; }
+    """
+    BINDINGS = list(TIMELINE_BINDINGS)
+
+    def __init__(
+        self,
+        journey: UserJourney,
+        *,
+        site_id: int,
+        span: JourneySpan,
+        load: Callable[[], Awaitable[Journeys]],
+    ) -> None:
+        super().__init__()
+        self.journey = journey
+        self.key = journey_key(journey)
+        self.site_id = site_id
+        self.span = span
+        self.gone = False
+        self._load = load
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="journey-headline")
+        table = LiveTable(COLUMNS, id="journey-timeline")
+        table.border_title = "Timeline"
+        yield table
+
+    def on_mount(self) -> None:
+        self._draw()
+        self.query_one(LiveTable).focus()
+
+    def ready(self) -> bool:
+        return super().ready() and self.tiny.site_id == self.site_id
+
+    def on_screen_resume(self) -> None:
+        if self.tiny.site_id != self.site_id:
+            # Another site was opened meanwhile: this journey is not of the site shown.
+            self.call_later(self._leave)
+
+    def _leave(self) -> None:
+        if self.is_current:
+            self.dismiss()
+
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(site=self.tiny.site_label, range=range_words(self.span))
+
+    async def fetch(self) -> Journeys:
+        return await self._load()
+
+    def show(self, data: Journeys) -> None:
+        found = next((j for j in data.journeys if journey_key(j) == self.key), None)
+        self.gone = found is None
+        if found is not None:
+            self.journey = found
+            self.span = data.span
+        self._draw()
+
+    def _draw(self) -> None:
+        self.query_one("#journey-headline", Static).update(headline(self.journey, self.gone))
+        visits = timeline(self.journey)
+        start = started_at(self.journey)
+        first_day = start.date() if start else None
+        self.query_one(LiveTable).show(
+            [
+                (str(v.number), visit_cells(v, first_day=first_day, last=v.number == len(visits)))
+                for v in visits
+            ]
+        )
+
+    # -- keys ------------------------------------------------------------------------------------
+
+    def action_page_hits(self) -> None:
+        key = self.query_one(LiveTable).selected_key
+        pages = self.journey.pages
+        if key is None or not 0 < int(key) <= len(pages):
+            return
+        path = pages[int(key) - 1].path
+        if not path:
+            self.notify("This page has no path to filter by.", timeout=3)
+            return
+        self.tiny.open_hits_filtered("path", path)

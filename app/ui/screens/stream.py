@@ -1,0 +1,233 @@
+"""Live hits: the newest hits of the current site as they arrive, newest on top, like `tail -f`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Static
+from textual.widgets.data_table import ColumnKey
+
+from app.api import ApiError, Hit
+from app.live.stream import HitStream, HitStreams, hit_key
+from app.ui.screens.base import LiveScreen
+from app.ui.text import literal
+from app.ui.widgets.status import StatusInfo, ago
+from app.ui.widgets.table import Cell, Column, LiveTable
+
+# Times are UTC, as the API's days are: the header says so.
+COLUMNS = (
+    Column("time", "Time UTC", 8),
+    Column("path", "Path"),
+    Column("referrer", "Referrer"),
+    Column("country", "Country", 7),
+    Column("browser", "Browser", 9),
+    Column("platform", "Platform", 8),
+    Column("mobile", "Mobile", 6),
+)
+# How the room the fixed columns leave is shared: paths are read first.
+FLEX = {"path": 3, "referrer": 2}
+MIN_FLEX_WIDTH = 8
+MISSING = "–"
+
+
+@dataclass(frozen=True)
+class StreamData:
+    site_id: int
+    hits: tuple[Hit, ...]  # newest first
+    new: int  # how many arrived with the last refresh
+
+
+def referrer_text(value: str | None) -> Text:
+    if value is None:
+        return Text("(direct)", style="italic")
+    if value == "":
+        return Text("(hidden)", style="italic")
+    # The scheme says little and costs a narrow column a third of its width.
+    return literal(value.removeprefix("https://").removeprefix("http://"), empty="(hidden)")
+
+
+def mobile_text(value: bool | None) -> Text:
+    if value is None:
+        return Text(MISSING, style="dim")
+    return Text("yes" if value else "no")
+
+
+def optional(value: str | None) -> Text:
+    if not value:
+        return Text(MISSING, style="dim")
+    return literal(value)
+
+
+def hit_cells(hit: Hit, arrival: int, today: date) -> list[Text]:
+    """One row. The time sorts by arrival, so that hits of the same second keep their order."""
+    stamp = hit.created_at.astimezone(UTC)
+    time = Text(f"{stamp:%H:%M:%S}", style="" if stamp.date() == today else "dim")
+    return [
+        Cell(time, arrival),
+        Cell(literal(hit.path or hit.url, empty="(unknown)")),
+        Cell(referrer_text(hit.referrer)),
+        Cell(optional(hit.country)),
+        Cell(optional(hit.browser_name)),
+        Cell(optional(hit.platform_name)),
+        Cell(mobile_text(hit.is_mobile)),
+    ]
+
+
+class StreamTable(LiveTable):
+    """Fixed widths for the short columns; path and referrer share what is left."""
+
+    def fit_last_column(self) -> None:
+        flexible = {key: self.columns.get(ColumnKey(key)) for key in FLEX}
+        fixed = sum(
+            column.get_render_width(self)
+            for key, column in self.columns.items()
+            if key.value not in FLEX
+        )
+        # Each flexible column has its padding too; one cell stays free for the scrollbar.
+        room = self.scrollable_content_region.width - fixed - 2 * self.cell_padding * len(FLEX) - 1
+        if room < MIN_FLEX_WIDTH * len(FLEX):
+            return
+        shares = sum(FLEX.values())
+        changed = False
+        left = room
+        for index, (key, column) in enumerate(flexible.items()):
+            if column is None:
+                return
+            last = index == len(flexible) - 1
+            width = left if last else room * FLEX[key] // shares
+            left -= width
+            if column.auto_width or column.width != width:
+                column.auto_width = False
+                column.width = width
+                changed = True
+        if changed:
+            self._require_update_dimensions = True
+            self.refresh()
+
+
+class LiveHitsScreen(LiveScreen[StreamData]):
+    """Pushed from the hits dashboard. `streams` is the app's (cached) set of hit streams; without
+    one the screen keeps its own, uncached."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="stream.back")]
+    DEFAULT_CSS = """
+    LiveHitsScreen #stream-title { height: 1; padding: 0 1; }
+    LiveHitsScreen #stream { height: 1fr; overflow-x: hidden; }
+    """
+
+    def __init__(self, streams: HitStreams | None = None) -> None:
+        super().__init__()
+        self._streams = streams
+        # Arrival numbers by hit key (newer is larger): the table's order, newest on top.
+        self._arrival: dict[str, int] = {}
+        self._arrivals = 0
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("", id="stream-title")
+        yield StreamTable(COLUMNS, id="stream")
+
+    @property
+    def table(self) -> StreamTable:
+        return self.query_one(StreamTable)
+
+    @property
+    def title_line(self) -> Static:
+        return self.query_one("#stream-title", Static)
+
+    def on_mount(self) -> None:
+        self.table.sort_column, self.table.sort_reverse = "time", True
+        self.table.focus()
+        stream = self._stream()
+        if stream is not None and stream.hits:
+            # What the last session saw, at once, marked with its age while the refresh runs.
+            self._paint(stream.hits)
+            self.title_line.update(self._cached_title(stream, refreshing=True))
+        else:
+            self.title_line.update(Text("loading the newest hits…", style="dim"))
+
+    def _stream(self) -> HitStream | None:
+        client, site_id = self.tiny.client, self.tiny.site_id
+        if client is None or site_id is None:
+            return None
+        if self._streams is None or self._streams.client is not client:
+            # No streams from the app, or they belong to a key no longer used.
+            self._streams = HitStreams(client, now=self.tiny.now)
+        return self._streams.for_site(site_id)
+
+    def ready(self) -> bool:
+        return super().ready() and self.tiny.site_id is not None
+
+    def status_info(self) -> StatusInfo:
+        return StatusInfo(site=self.tiny.site_label, range="live hits")
+
+    async def fetch(self) -> StreamData:
+        stream = self._stream()
+        assert stream is not None
+        new = await stream.refresh()
+        return StreamData(stream.site_id, tuple(stream.hits), len(new))
+
+    def show(self, data: StreamData) -> None:
+        if data.site_id != self.tiny.site_id:
+            # The site changed while the answer was on its way.
+            self.wake()
+            return
+        # The first answer on an empty table is not news.
+        news = data.new if self.table.row_count else 0
+        self._paint(data.hits)
+        self.title_line.update(self._live_title(data, news))
+
+    def failed(self, error: ApiError) -> None:
+        if self.freshness.updated_at is not None:
+            return
+        stream = self._stream()
+        if stream is not None and stream.from_store:
+            # The cached hits stay, still marked with their age; the status line says why.
+            self.title_line.update(self._cached_title(stream, refreshing=False))
+        else:
+            self.title_line.update(Text(error.message, style="red"))
+
+    def _paint(self, hits: Sequence[Hit]) -> None:
+        today = self.tiny.now().astimezone(UTC).date()
+        rows: list[tuple[str, Hit]] = []
+        seen: set[str] = set()
+        for hit in hits:
+            key = hit_key(hit)
+            if key not in seen:
+                seen.add(key)
+                rows.append((key, hit))
+        for key, _ in reversed(rows):
+            if key not in self._arrival:
+                self._arrivals += 1
+                self._arrival[key] = self._arrivals
+        # Only what is shown is remembered: bounded like the stream.
+        self._arrival = {key: self._arrival[key] for key, _ in rows}
+        table = self.table
+        # On the newest row the cursor follows what arrives; elsewhere it stays on its hit.
+        following = table.cursor_row == 0
+        table.show([(key, hit_cells(hit, self._arrival[key], today)) for key, hit in rows])
+        if following and table.row_count:
+            table.move_cursor(row=0, animate=False)
+
+    def _cached_title(self, stream: HitStream, *, refreshing: bool) -> Text:
+        text = Text(f"{len(stream.hits):,} hits from the cache", style="bold yellow")
+        if stream.synced_at is not None:
+            age = (self.tiny.now() - stream.synced_at).total_seconds()
+            text.append(f", as of {ago(age)} ago", style="yellow")
+        if refreshing:
+            text.append(" · refreshing…", style="dim")
+        return text
+
+    def _live_title(self, data: StreamData, news: int) -> Text:
+        if not data.hits:
+            return Text("No hits today or yesterday (UTC) yet: new ones appear here as they come.")
+        text = Text("Live", style="bold")
+        text.append(f" · newest {len(data.hits):,} hits")
+        text.append(" · earlier days than today dimmed", style="dim")
+        if news:
+            text.append(f" · +{news:,} new", style="bold green")
+        return text
