@@ -193,12 +193,12 @@ class TinylyticsApp(App[int]):
         watcher = self.watcher
         while watcher is not None and watcher is self.watcher:
             delay = 60.0
+            self._watcher_wake.clear()  # before the pass: a wake during it is not lost
             if not self.paused:
                 try:
                     delay = await self._watch_once(watcher)
                 except Exception as error:
                     self.report_bug(error)
-            self._watcher_wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._watcher_wake.wait(), min(3600.0, max(1.0, delay)))
 

@@ -39,15 +39,15 @@ async def test_a_site_going_down_and_coming_back_alerts_once_each(
         # The user is elsewhere when Field Notes goes down.
         await pilot.press("2")
         demo.settings.forced_down = [456]
-        assert app.watcher is not None
+        assert app.watcher is not None and app.client is not None
         demo.clock.advance(app.watcher.seconds_until_due() + 400)
+        # Minutes passed on the demo's clock but not on the client's: let it ask again.
+        app.client.forget_recent()
         app._watcher_wake.set()
         await wait_for(pilot, lambda: any("Field Notes is down" in m for m in messages(app)))
 
         demo.settings.forced_down = []
         demo.clock.advance(app.watcher.seconds_until_due() + 400)
-        # Minutes passed on the demo's clock but not on the client's: let it ask again.
-        assert app.client is not None
         app.client.forget_recent()
         app._watcher_wake.set()
         await wait_for(pilot, lambda: any("Field Notes is back" in m for m in messages(app)))
