@@ -69,7 +69,10 @@ EchoedDay = Annotated[date | None, BeforeValidator(_day_or_none)]
 class Model(BaseModel):
     # Unknown fields appear over time (lifetime_kudos, signals, ...); numbers sent where text is
     # expected (a label of 2024) are text, not a failure.
-    model_config = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True)
+    # defer_build: schemas are built on first use, not at import, so the first frame comes sooner.
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, coerce_numbers_to_str=True, defer_build=True
+    )
 
 
 # -- pagination --------------------------------------------------------------------------------

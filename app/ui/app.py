@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import signal
@@ -13,12 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import SecretStr
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
+from textual.screen import Screen
 
 from app.api import ApiError, NetworkError, RequestBudget, TinylyticsClient
 from app.config import ConfigError, Settings, save_settings
@@ -38,11 +40,7 @@ from app.ui.screens.base import LiveScreen
 from app.ui.screens.first_run import FirstRunScreen
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.hits import HitsScreen
-from app.ui.screens.insights import InsightsScreen
-from app.ui.screens.journeys import JourneysScreen
-from app.ui.screens.leaderboard import LeaderboardScreen
 from app.ui.screens.sites import SitesScreen
-from app.ui.screens.uptime import UptimeScreen
 from app.ui.text import clean
 
 log = logging.getLogger(__name__)
@@ -59,13 +57,14 @@ SITE_SECTIONS = ("hits", "leaderboard", "journeys", "uptime", "insights")
 class TinylyticsApp(App[int]):
     CSS_PATH = str(stylesheet_path())
     TITLE = "tinylytics"
-    MODES = {
+    # Sections 3 to 6 are imported when first opened: a start paints sooner without them.
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
         "sites": SitesScreen,
         "hits": HitsScreen,
-        "leaderboard": LeaderboardScreen,
-        "journeys": JourneysScreen,
-        "uptime": UptimeScreen,
-        "insights": InsightsScreen,
+        "leaderboard": lambda: _section("leaderboard", "LeaderboardScreen"),
+        "journeys": lambda: _section("journeys", "JourneysScreen"),
+        "uptime": lambda: _section("uptime", "UptimeScreen"),
+        "insights": lambda: _section("insights", "InsightsScreen"),
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.SECTIONS.bindings,
@@ -412,6 +411,12 @@ class TinylyticsApp(App[int]):
             self.notify(error.message, severity="error", markup=False)
             return False
         return True
+
+
+def _section(module: str, name: str) -> Screen[Any]:
+    screen_class = getattr(importlib.import_module(f"app.ui.screens.{module}"), name)
+    screen: Screen[Any] = screen_class()
+    return screen
 
 
 def terminal_alive() -> bool:
