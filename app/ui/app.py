@@ -87,6 +87,9 @@ class TinylyticsApp(App[int]):
         watch_uptime: bool = True,
     ) -> None:
         super().__init__()
+        # No animations unless asked for (TEXTUAL_ANIMATIONS): over SSH they cost bytes and CPU.
+        if "TEXTUAL_ANIMATIONS" not in os.environ:
+            self.animation_level = "none"
         self.settings = settings
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self.monotonic: Callable[[], float] = monotonic or time.monotonic
