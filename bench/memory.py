@@ -99,7 +99,7 @@ def main() -> None:
     parser.add_argument("--site", default="457", help="site to open (457, the largest)")
     parser.add_argument("--app-clock", choices=("installed", "accelerated"), default="installed")
     parser.add_argument(
-        "--requests-per-hour", type=int, help="the app's request budget (config file; 1000)"
+        "--requests-per-hour", type=int, help="the app's request budget (config file; default 600)"
     )
     args = parser.parse_args()
 
