@@ -121,6 +121,21 @@ def test_demo_in_tmux(tmux: Tmux) -> None:
     hits = tmux.wait_for("hits, last 7 days", "Pages", "Referrers", "Countries")
     assert "Traceback" not in hits
 
+    tmux.keys("l")
+    tmux.wait_for("Time UTC", "Referrer", "live hits")
+    tmux.keys("Escape")
+    time.sleep(0.6)
+
+    tmux.keys("3")
+    tmux.wait_for("paths", "next update", "Unique")
+    tmux.keys("4")
+    tmux.wait_for("bounce rate", "Top entry pages", "journeys")
+    tmux.keys("5")
+    tmux.wait_for("Monitor", "next check in", "Downtime history")
+    tmux.keys("6")
+    tmux.wait_for("Traffic patterns", "Insights (")
+    tmux.keys("2")
+
     tmux.keys("t")
     tmux.wait_for("hits, last 24 hours")
     tmux.keys("m")
