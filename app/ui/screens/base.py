@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header
 
 from app.api import (
@@ -72,10 +73,14 @@ class LiveScreen(Screen[None], Generic[T]):
     """
 
     SNAPSHOT: ClassVar[object | None] = None
+    # Screens with a countdown ("next check in 49s") redraw it once a second from the data
+    # already shown, by overriding `tick()`; the timer runs only while the screen is visible.
+    TICKS: ClassVar[bool] = False
 
     def __init__(self) -> None:
         super().__init__()
         self._painted_key: str | None = None
+        self._clock: Timer | None = None
         self.freshness = Freshness()
         self._wake = asyncio.Event()
         self._visible = False
@@ -112,14 +117,23 @@ class LiveScreen(Screen[None], Generic[T]):
 
     def on_mount(self) -> None:
         self.poll()
+        if self.TICKS:
+            self._clock = self.set_interval(1.0, self.tick, pause=not self._visible)
 
     def on_screen_resume(self) -> None:
         self._visible = True
         self.wake()
+        if self._clock is not None:
+            self._clock.resume()
 
     def on_screen_suspend(self) -> None:
-        # Textual keeps workers of hidden screens running: the loop checks this flag.
+        # Textual keeps workers and timers of hidden screens running: pause them.
         self._visible = False
+        if self._clock is not None:
+            self._clock.pause()
+
+    def tick(self) -> None:
+        """Redraw what moves with the clock alone (no requests); see TICKS."""
 
     def wake(self) -> None:
         self._wake.set()

@@ -10,7 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Static
 
 from app.api import ApiError, Insight, InsightsResponse, NotFound, SubscriptionRequired
@@ -126,6 +125,7 @@ def empty_text(answer: InsightsResponse, now: datetime) -> Text:
 
 
 class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
+    TICKS = True
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     InsightsScreen #insights-settings { height: auto; padding: 0 1; }
@@ -172,7 +172,6 @@ class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
         self._behind = False
         self._shown_page = 0
         self._by_key: dict[str, Insight] = {}
-        self._clock: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static(Text("loading…", style="dim"), id="insights-settings")
@@ -188,20 +187,10 @@ class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
         self.query_one("#insights-list").border_title = "Insights"
         self.query_one("#insights-panel").display = False
         self.query_one(LiveTable).focus()
-        # Only the "in 10h 30m" moves between polls; it is redrawn from data already here.
-        self._clock = self.set_interval(1.0, self._tick, pause=True)
-        if self._visible:  # already resumed: the resume handler found no timer to start
-            self._clock.resume()
 
     def on_screen_resume(self) -> None:
         if self._site != self.tiny.site_id:
             self._reset()
-        if self._clock is not None:
-            self._clock.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._clock is not None:
-            self._clock.pause()
 
     def _reset(self) -> None:
         self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
@@ -258,7 +247,7 @@ class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
         if self._page > self._pages:
             self._page, self._behind = self._pages, True
         self.refresh_bindings()
-        self._tick()
+        self.tick()
         if not answer.insights:
             self._by_key = {}
             self.query_one(LiveTable).show([])
@@ -339,7 +328,7 @@ class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
         if self._view is None:
             self.query_one("#insights-settings", Static).update(Text(error.message, style="red"))
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         view = self._view
         if not isinstance(view, InsightsData) or not self.is_current:
             return

@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
-from textual.timer import Timer
 from textual.widgets import Static
 
 from app.api import (
@@ -298,6 +297,7 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
 
 
 class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
+    TICKS = True
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     UptimeScreen #uptime-top {
@@ -331,7 +331,6 @@ class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
         self._pages = 1
         self._site: int | None = None  # the site the screen shows (or is loading)
         self._behind = False  # the answer shown is not what is wanted now: ask again at once
-        self._clock: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with ScrollableContainer(id="uptime-top"):
@@ -348,20 +347,10 @@ class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
         self.query_one("#uptime-certs").border_title = "SSL certificate and domain"
         self.query_one("#uptime-panel").display = False
         self.query_one(LiveTable).focus()
-        # The countdown ticks from data already here: no request is made from this timer.
-        self._clock = self.set_interval(1.0, self._tick, pause=True)
-        if self._visible:  # already resumed: the resume handler found no timer to start
-            self._clock.resume()
 
     def on_screen_resume(self) -> None:
         if self._site != self.tiny.site_id:
             self._reset()
-        if self._clock is not None:
-            self._clock.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._clock is not None:
-            self._clock.pause()
 
     def _reset(self) -> None:
         """Another site was picked: its predecessor's numbers must not linger on screen."""
@@ -433,7 +422,7 @@ class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
         self.query_one("#uptime-history-title", Static).update(history_title(data))
         table = self.query_one(LiveTable)
         table.show(history_rows(data.history.downtimes, now))
-        self._tick()
+        self.tick()
 
     def _show_panel(self, state: Unavailable | None) -> None:
         panel = self.query_one("#uptime-panel", Static)
@@ -463,7 +452,7 @@ class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
         if self._view is None:
             self.query_one("#uptime-state", Static).update(Text(error.message, style="red"))
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
         """Once a second: the countdown and "for N minutes", from the data already shown."""
         view = self._view
         if not isinstance(view, UptimeData) or not self.is_current:
