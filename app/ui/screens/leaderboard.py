@@ -14,6 +14,7 @@ from app.live.leaderboard import Board, LeaderboardPages, LeaderRow, cache_note,
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
 from app.ui.text import clean, literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
@@ -112,9 +113,7 @@ class LeaderboardScreen(LiveScreen[Board]):
         self._problem: ApiError | None = None
 
     def compose_body(self) -> ComposeResult:
-        yield Input(
-            placeholder="paths containing: type, enter to search, escape to clear", id="search"
-        )
+        yield SearchBox("paths containing: type, enter to search, escape to clear")
         with Horizontal(id="lb-summary"):
             yield Static("", id="lb-rows")
             yield Static("", id="lb-cache")
@@ -126,7 +125,6 @@ class LeaderboardScreen(LiveScreen[Board]):
 
     def on_mount(self) -> None:
         # LiveScreen's own on_mount (Textual calls it too) starts the polling loop.
-        self.query_one("#search", Input).display = False
         self.query_one("#lb-problem", Static).display = False
         self.table.focus()
         self._show_summary()
@@ -157,8 +155,8 @@ class LeaderboardScreen(LiveScreen[Board]):
             # Another site was opened meanwhile: its pages are not this one's, nor the filter.
             self.board, self._rows, self._problem = None, {}, None
             self.table.show([])
-            search = self.query_one("#search", Input)
-            search.value, search.display, self._path_filter = "", False, None
+            self.query_one(SearchBox).close()
+            self._path_filter = None
             self._show_summary()
 
     def wake(self) -> None:
@@ -303,14 +301,10 @@ class LeaderboardScreen(LiveScreen[Board]):
         self.action_open()
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        search.focus()
+        self.query_one(SearchBox).open()
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = ""
-        search.display = False
+        self.query_one(SearchBox).close()
         self.table.focus()
         self._set_filter(None)
 
@@ -318,7 +312,7 @@ class LeaderboardScreen(LiveScreen[Board]):
     def _search_done(self, event: Input.Submitted) -> None:
         value = event.value.strip()
         if not value:
-            self.query_one("#search", Input).display = False
+            self.query_one(SearchBox).display = False
         self.table.focus()
         self._set_filter(value or None)
 

@@ -11,6 +11,7 @@ from app.live.overview import SiteRow
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
 from app.ui.text import clean, literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.spark import sparkline
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
@@ -69,11 +70,10 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
     SNAPSHOT = list[SiteRow]
 
     def compose_body(self) -> ComposeResult:
-        yield Input(placeholder="filter sites: type, enter to keep, escape to clear", id="search")
+        yield SearchBox("filter sites: type, enter to keep, escape to clear")
         yield LiveTable(COLUMNS, id="sites")
 
     def on_mount(self) -> None:
-        self.query_one("#search", Input).display = False
         self.query_one(LiveTable).focus()
 
     @property
@@ -144,14 +144,10 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
             self.table.sort_by(self.table.sort_column, reverse=not self.table.sort_reverse)
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.display = True
-        search.focus()
+        self.query_one(SearchBox).open()
 
     def action_clear_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = ""
-        search.display = False
+        self.query_one(SearchBox).close()
         self.table.focus()
         self.redraw()
 
