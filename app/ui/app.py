@@ -205,7 +205,8 @@ class TinylyticsApp(App[int]):
                 await asyncio.wait_for(self._watcher_wake.wait(), min(3600.0, max(1.0, delay)))
 
     async def _watch_once(self, watcher: UptimeWatcher) -> float:
-        ids = [row.id for row in self.overview_rows()]
+        # The Sites table's list when it has one; else the list asked for once, on the first pass.
+        ids = [row.id for row in self.overview_rows()] or watcher.site_ids
         if not ids and self.client is not None:
             try:
                 sites = (await self.client.sites()).sites

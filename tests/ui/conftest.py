@@ -82,6 +82,20 @@ def loaded(app: TinylyticsApp) -> Callable[[], bool]:
     return check
 
 
+def settled(app: TinylyticsApp) -> Callable[[], bool]:
+    """The current screen is done with its load, whether it worked or not."""
+
+    def check() -> bool:
+        screen = app.screen
+        return (
+            isinstance(screen, LiveScreen)
+            and not screen.freshness.loading
+            and (screen.freshness.updated_at is not None or screen.freshness.problem is not None)
+        )
+
+    return check
+
+
 def screen_text(app: TinylyticsApp) -> str:
     """Everything the widgets of the current screen hold, as plain text (what a user reads)."""
     from rich.console import Console

@@ -15,12 +15,11 @@ from app.demo import BASIC_KEY, UNSUBSCRIBED_KEY, DemoServer
 from app.live.monitor import INSIGHT_WAIT
 from app.ui.app import TinylyticsApp
 from app.ui.screens import insights
-from app.ui.screens.base import LiveScreen
 from app.ui.screens.insights import InsightsScreen
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
 from tests.conftest import DEMO_HEADERS
-from tests.ui.conftest import loaded, wait_for
+from tests.ui.conftest import loaded, settled, wait_for
 
 Factory = Callable[..., TinylyticsApp]
 SITE, DISABLED_SITE, HOSTILE_SITE = 456, 459, 460
@@ -30,20 +29,6 @@ CARDS = ("traffic_patterns", "best_content", "recommendations")
 def api(demo: DemoServer, path: str, **params: object) -> Any:
     """What the API itself answers, to compare the screen with."""
     return httpx.get(demo.base_url + path, params=params, headers=DEMO_HEADERS).json()
-
-
-def settled(app: TinylyticsApp) -> Callable[[], bool]:
-    """The current screen is done with its load, whether it worked or not."""
-
-    def check() -> bool:
-        screen = app.screen
-        return (
-            isinstance(screen, LiveScreen)
-            and not screen.freshness.loading
-            and (screen.freshness.updated_at is not None or screen.freshness.problem is not None)
-        )
-
-    return check
 
 
 async def open_insights(pilot: Pilot[int], app: TinylyticsApp) -> InsightsScreen:

@@ -17,29 +17,14 @@ from app.demo import BASIC_KEY, UNSUBSCRIBED_KEY, DemoServer
 from app.live.monitor import CHECK_GRACE
 from app.ui.app import TinylyticsApp
 from app.ui.screens import uptime
-from app.ui.screens.base import LiveScreen
 from app.ui.screens.uptime import UptimeScreen, certs_text, history_rows, state_text
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
 from tests.conftest import DEMO_HEADERS
-from tests.ui.conftest import loaded, screen_text, wait_for
+from tests.ui.conftest import loaded, screen_text, settled, wait_for
 
 Factory = Callable[..., TinylyticsApp]
 DOWN_SITE, UP_SITE, SSL_SITE, NO_MONITOR_SITE, HOSTILE_SITE = 458, 456, 457, 459, 460
-
-
-def settled(app: TinylyticsApp) -> Callable[[], bool]:
-    """The current screen is done with its load, whether it worked or not."""
-
-    def check() -> bool:
-        screen = app.screen
-        return (
-            isinstance(screen, LiveScreen)
-            and not screen.freshness.loading
-            and (screen.freshness.updated_at is not None or screen.freshness.problem is not None)
-        )
-
-    return check
 
 
 async def open_uptime(pilot: Pilot[int], app: TinylyticsApp) -> UptimeScreen:

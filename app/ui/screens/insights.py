@@ -16,6 +16,7 @@ from app.api import ApiError, Insight, InsightsResponse, NotFound, SubscriptionR
 from app.live.monitor import LASTING_WAIT, countdown, insight_poll_in
 from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
+from app.ui.screens.paging import PageKeys
 from app.ui.screens.uptime import Unavailable, moment, unavailable, unavailable_text
 from app.ui.text import clean, literal
 from app.ui.widgets.status import StatusInfo
@@ -124,7 +125,7 @@ def empty_text(answer: InsightsResponse, now: datetime) -> Text:
     return text
 
 
-class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
+class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
     TICKS = True
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
@@ -345,25 +346,9 @@ class InsightsScreen(LiveScreen[InsightsData | Unavailable]):
 
     # -- keys ------------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Paging keys leave the footer when there is one page, and dim at either end.
-        if action not in ("older", "newer"):
-            return True
-        if not isinstance(self._view, InsightsData) or self._pages <= 1:
-            return False
-        return (self._page < self._pages if action == "older" else self._page > 1) or None
+    def paged(self) -> bool:
+        return isinstance(self._view, InsightsData)
 
-    def action_older(self) -> None:
-        if isinstance(self._view, InsightsData) and self._page < self._pages:
-            self._page += 1
-            self._loading_page()
-
-    def action_newer(self) -> None:
-        if isinstance(self._view, InsightsData) and self._page > 1:
-            self._page -= 1
-            self._loading_page()
-
-    def _loading_page(self) -> None:
-        self.refresh_bindings()
+    def loading_page(self) -> None:
         self.query_one(LiveTable).border_title = f"Insights · loading page {self._page}…"
         self.wake()

@@ -35,6 +35,7 @@ from app.live.monitor import (
 )
 from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
+from app.ui.screens.paging import PageKeys
 from app.ui.text import clean, literal
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable
@@ -296,7 +297,7 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
 # -- the screen ---------------------------------------------------------------------------------
 
 
-class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
+class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
     TICKS = True
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
@@ -469,26 +470,10 @@ class UptimeScreen(LiveScreen[UptimeData | Unavailable]):
 
     # -- keys ------------------------------------------------------------------------------------
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Paging keys leave the footer when there is one page, and dim at either end.
-        if action not in ("older", "newer"):
-            return True
-        if not isinstance(self._view, UptimeData) or self._pages <= 1:
-            return False
-        return (self._page < self._pages if action == "older" else self._page > 1) or None
+    def paged(self) -> bool:
+        return isinstance(self._view, UptimeData)
 
-    def action_older(self) -> None:
-        if isinstance(self._view, UptimeData) and self._page < self._pages:
-            self._page += 1
-            self._loading_page()
-
-    def action_newer(self) -> None:
-        if isinstance(self._view, UptimeData) and self._page > 1:
-            self._page -= 1
-            self._loading_page()
-
-    def _loading_page(self) -> None:
-        self.refresh_bindings()
+    def loading_page(self) -> None:
         title = Text("Downtime history", style="bold")
         title.append(f" · loading page {self._page} of {self._pages}…", style="dim")
         self.query_one("#uptime-history-title", Static).update(title)
