@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, NoReturn
 
 from pydantic import SecretStr
 
@@ -45,8 +45,15 @@ def _positive_float(text: str) -> float:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad usage is one line, as every other mistake is, not the usage block then the line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="A full-screen terminal dashboard for your Tinylytics sites.",
         epilog=(
@@ -90,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--scale",
         type=_positive_float,
         default=1.0,
-        help="grow the largest site's traffic by this factor (30 gives 100k+ hits in 30 days)",
+        help="grow the largest site's traffic by this factor (3 gives 100k+ hits in 30 days)",
     )
     return parser
 
@@ -105,7 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo-server":
         from app.demo.server import run_forever
 
-        run_forever(host=args.host, port=args.port, seed=args.seed, scale=args.scale)
+        try:
+            run_forever(host=args.host, port=args.port, seed=args.seed, scale=args.scale)
+        except OSError as error:
+            return _fail(f"cannot serve on {args.host} port {args.port}: {error.strerror or error}")
         return 0
 
     flags: dict[str, Any] = {

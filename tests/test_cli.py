@@ -104,6 +104,15 @@ def test_non_numeric_site_is_bad_usage(bad: str) -> None:
     assert result.returncode == 2
     assert "numeric site id" in result.stderr or "expected one argument" in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+def test_unknown_flag_is_one_line_pointing_at_help() -> None:
+    result = run_cli("--bogus")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "tinylytics-tui: unrecognized arguments: --bogus (see tinylytics-tui --help)"
+    ]
 
 
 @pytest.mark.parametrize(

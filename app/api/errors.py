@@ -75,7 +75,9 @@ class RateLimited(ApiError):
         status: int | None = 429,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message, status=status)
+        wait = f"try again in {_wait_words(retry_after)}" if retry_after is not None else None
+        text = one_line(message or "") or self.default_message
+        super().__init__(f"{text}: {wait}" if wait else text, status=status)
         self.retry_after = retry_after
 
     def __repr__(self) -> str:
@@ -83,6 +85,14 @@ class RateLimited(ApiError):
             f"{type(self).__name__}({self.message!r}, status={self.status!r}, "
             f"retry_after={self.retry_after!r})"
         )
+
+
+def _wait_words(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 90 * 60:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 class ServerError(ApiError):

@@ -233,7 +233,7 @@ async def test_key_that_stops_working_returns_to_first_run(
     app = app_factory(key="tly-ro-revoked")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen))
-        assert "stopped working" in screen_text(app)
+        assert "API key was not accepted" in screen_text(app)
         assert "Traceback" not in screen_text(app)
 
 

@@ -1,4 +1,4 @@
-"""First run, or a key that stopped working: ask for a key, check it, offer to save it."""
+"""First run, or a key the server does not accept: ask for a key, check it, offer to save it."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ class FirstRunScreen(Screen[None]):
     FirstRunScreen > Vertical {
         width: 76; max-width: 100%; height: auto; border: round $accent; padding: 1 2;
     }
-    FirstRunScreen #reason { color: $warning; }
+    FirstRunScreen #reason { color: $warning; margin-bottom: 1; }
     FirstRunScreen #result { margin: 1 0; height: auto; }
     FirstRunScreen Horizontal { height: auto; }
     FirstRunScreen Button { margin-right: 1; }
@@ -54,7 +54,7 @@ class FirstRunScreen(Screen[None]):
             box.border_title = "Connect to Tinylytics"
             if self.reason:
                 yield Static(
-                    Text(f"The API key stopped working: {clean(self.reason)}"), id="reason"
+                    Text(f"The API key was not accepted: {clean(self.reason)}"), id="reason"
                 )
             yield Static(INTRO)
             yield Input(placeholder="tly-ro-…", password=True, id="key")
