@@ -155,7 +155,7 @@ class TinylyticsApp(App[int]):
         self._load_account()
         if self._watch_uptime:
             self._watch()
-        self._wake_screen()
+        self._ask_screen()
 
     @work(group="close", exit_on_error=False)
     async def _close_later(self, client: TinylyticsClient) -> None:
@@ -314,33 +314,39 @@ class TinylyticsApp(App[int]):
         if isinstance(screen, LiveScreen):
             screen.wake()
 
+    def _ask_screen(self) -> None:
+        """The user asked for new data: fetched even while paused."""
+        screen = self.screen
+        if isinstance(screen, LiveScreen):
+            screen.ask()
+
     def open_site(self, site_id: int) -> None:
         if site_id != self.site_id:
             self.filters.clear()
         self.site_id = site_id
         self.update_header()
         self.switch_mode("hits")
-        self._wake_screen()
+        self._ask_screen()
 
     def open_hits_filtered(self, field: str, value: str) -> None:
         """The hits dashboard of the current site narrowed to one value (leaderboard, journeys)."""
         self.filters = [(field, value)]
         self.switch_mode("hits")
-        self._wake_screen()
+        self._ask_screen()
 
     def set_range(self, kind: RangeKind) -> None:
         self.range_kind = kind
-        self._wake_screen()
+        self._ask_screen()
 
     def add_filter(self, field: str, value: str) -> None:
         self.filters = [(f, v) for f, v in self.filters if f != field] + [(field, value)]
         self.notify(f"filtered by {field} = {clean(value)}", timeout=3, markup=False)
-        self._wake_screen()
+        self._ask_screen()
 
     def remove_last_filter(self) -> None:
         if self.filters:
             self.filters.pop()
-            self._wake_screen()
+            self._ask_screen()
 
     def update_header(self) -> None:
         self.title = f"tinylytics · {clean(self.account)}" if self.account else "tinylytics"
@@ -379,7 +385,7 @@ class TinylyticsApp(App[int]):
     def action_refresh(self) -> None:
         if self.client is not None:
             self.client.forget_recent()
-        self._wake_screen()
+        self._ask_screen()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
@@ -389,7 +395,11 @@ class TinylyticsApp(App[int]):
 
     def set_refresh_interval(self, seconds: float) -> None:
         self.refresh_interval = seconds
-        self.notify(f"Refreshing every {_duration(seconds)}.", timeout=2)
+        message = f"Refreshing every {_duration(seconds)}."
+        paced_by = getattr(self.screen, "PACED_BY", None)
+        if paced_by:
+            message += f" This screen follows {paced_by}."
+        self.notify(message, timeout=3)
         self._wake_screen()
 
     def action_faster(self) -> None:

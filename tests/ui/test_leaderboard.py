@@ -138,6 +138,16 @@ async def test_scrolling_pages_from_the_server_and_keeps_a_bounded_window(
         assert f"rows 1–{PAGE_SIZE} of {total}" in screen_text(app)
 
 
+async def test_scrolling_pages_while_paused(app_factory: Factory, demo: DemoServer) -> None:
+    app = app_factory(site=SITE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_leaderboard(pilot)
+        await pilot.press("p")
+        await pilot.press("ctrl+end")
+        await wait_for(pilot, lambda: table(app).row_count == 2 * PAGE_SIZE)
+        assert app.paused
+
+
 async def test_slash_filters_paths_on_the_server_and_counts_matches(
     app_factory: Factory, demo: DemoServer
 ) -> None:
@@ -201,6 +211,16 @@ async def test_next_poll_is_when_the_servers_copy_expires(
         assert requests(demo) == before + 1
         assert "cached just now" in screen_text(app)
         assert lb.interval() == pytest.approx(3600 + 5)
+
+
+async def test_plus_says_the_server_cache_sets_this_screens_pace(app_factory: Factory) -> None:
+    app = app_factory(site=SITE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_leaderboard(pilot)
+        await pilot.press("plus")
+        messages = [str(n.message) for n in app._notifications]
+        assert any("This screen follows the server's hourly cache." in m for m in messages)
+        assert screen(app).interval() > app.refresh_interval
 
 
 async def test_coming_back_costs_nothing_but_r_asks_again(

@@ -148,19 +148,33 @@ async def test_enter_on_a_panel_shows_all_rows(app_factory: Factory) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
 
 
-async def test_pause_stops_requests_and_says_so(app_factory: Factory, demo: DemoServer) -> None:
+async def test_pause_stops_live_updates_not_what_the_user_asks_for(
+    app_factory: Factory, demo: DemoServer
+) -> None:
     app = app_factory(site=456)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app))
         await pilot.press("p")
         assert app.paused
         assert "paused" in status(app)
+        app.refresh_interval = 0.1  # were it live, this would poll many times below
         before = demo.stats.total
-        await pilot.press("r")
         await pilot.pause(0.5)
         assert demo.stats.total == before
-        await pilot.press("p")
+
+        # Asking is not live updating: `r` and a range key fetch once, and it stays paused.
+        await pilot.press("r")
         await wait_for(pilot, lambda: demo.stats.total > before)
+        await wait_for(pilot, loaded(app))
+        await pilot.press("m")
+        await wait_for(pilot, lambda: "last 30 days" in screen_text(app) and loaded(app)())
+        assert app.paused and "paused" in status(app)
+        asked = demo.stats.total
+        await pilot.pause(0.5)
+        assert demo.stats.total == asked
+
+        await pilot.press("p")
+        await wait_for(pilot, lambda: demo.stats.total > asked)
 
 
 async def test_refresh_interval_keys(app_factory: Factory) -> None:

@@ -76,6 +76,9 @@ class LiveScreen(Screen[None], Generic[T]):
     # Screens with a countdown ("next check in 49s") redraw it once a second from the data
     # already shown, by overriding `tick()`; the timer runs only while the screen is visible.
     TICKS: ClassVar[bool] = False
+    # What sets the pace instead of the refresh interval, on screens whose server says when
+    # new data can exist ("the server's hourly cache"); told when the user changes the interval.
+    PACED_BY: ClassVar[str | None] = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,6 +88,7 @@ class LiveScreen(Screen[None], Generic[T]):
         self._wake = asyncio.Event()
         self._visible = False
         self._failures = 0
+        self._asked = False
 
     @property
     def tiny(self) -> TinylyticsApp:
@@ -138,6 +142,12 @@ class LiveScreen(Screen[None], Generic[T]):
     def wake(self) -> None:
         self._wake.set()
 
+    def ask(self) -> None:
+        """The user asked for something this screen must fetch (a range, a page, `r`): fetched
+        even while live updates are paused, which stops only the automatic refreshes."""
+        self._asked = True
+        self.wake()
+
     def interval(self) -> float:
         return self.tiny.paced(self.tiny.refresh_interval)
 
@@ -158,7 +168,8 @@ class LiveScreen(Screen[None], Generic[T]):
                     self._paint_last_known()
                 except Exception as error:
                     self.tiny.report_bug(error)
-            if self._visible and not self.tiny.paused and self.ready():
+            if self._visible and self.ready() and (self._asked or not self.tiny.paused):
+                self._asked = False
                 delay = await self._attempt()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)

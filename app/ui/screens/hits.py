@@ -165,7 +165,7 @@ class HitsScreen(LiveScreen[Dashboard]):
     def show(self, data: Dashboard) -> None:
         # A range or filter may have changed while the answer was on its way.
         if not self.matches(data):
-            self.wake()
+            self.ask()
             return
         self.tiny.update_header()
         self.query_one("#headline", Static).update(headline(data))

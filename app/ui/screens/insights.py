@@ -127,6 +127,7 @@ def empty_text(answer: InsightsResponse, now: datetime) -> Text:
 
 class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
     TICKS = True
+    PACED_BY = "the daily insights schedule"
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     InsightsScreen #insights-settings { height: auto; padding: 0 1; }
@@ -351,4 +352,4 @@ class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
 
     def loading_page(self) -> None:
         self.query_one(LiveTable).border_title = f"Insights · loading page {self._page}…"
-        self.wake()
+        self.ask()

@@ -256,7 +256,7 @@ class JourneysScreen(LiveScreen[Journeys]):
     def show(self, data: Journeys) -> None:
         # The site or range may have changed while the answer was on its way.
         if (data.site_id, data.span) != (self.tiny.site_id, self.span()):
-            self.wake()
+            self.ask()
             return
         self.tiny.update_header()
         self.data = data
@@ -331,7 +331,7 @@ class JourneysScreen(LiveScreen[Journeys]):
 
     def action_more(self) -> None:
         if self.feed.want_more():
-            self.wake()
+            self.ask()
         elif self.data is not None and not self.data.more_available:
             held = len(self.data.journeys)
             why = "all of them" if held >= self.data.total else "the most this screen keeps"
@@ -345,4 +345,4 @@ class JourneysScreen(LiveScreen[Journeys]):
     @on(DataTable.RowHighlighted, "#journeys-list")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= event.data_table.row_count - 5 and self.feed.want_more():
-            self.wake()
+            self.ask()

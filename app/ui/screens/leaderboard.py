@@ -92,6 +92,7 @@ def quoted(value: str) -> Text:
 
 
 class LeaderboardScreen(LiveScreen[Board]):
+    PACED_BY = "the server's hourly cache"
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     #lb-summary { height: 1; padding: 0 1; }
@@ -166,7 +167,8 @@ class LeaderboardScreen(LiveScreen[Board]):
         super().wake()
 
     def _want_pages(self) -> None:
-        """Scrolling or a new filter: fetch what is missing, nothing more."""
+        """Scrolling or a new filter: fetch what is missing, nothing more (even while paused)."""
+        self._asked = True
         super().wake()
 
     def interval(self) -> float:

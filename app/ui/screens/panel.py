@@ -89,7 +89,7 @@ class PanelScreen(LiveScreen[Rows]):
     def action_more(self) -> None:
         if self._pages < self._total_pages:
             self._pages += 1
-            self.wake()
+            self.ask()
 
     @on(DataTable.RowHighlighted)
     def _near_end(self, event: DataTable.RowHighlighted) -> None:

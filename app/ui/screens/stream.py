@@ -174,7 +174,7 @@ class LiveHitsScreen(LiveScreen[StreamData]):
     def show(self, data: StreamData) -> None:
         if data.site_id != self.tiny.site_id:
             # The site changed while the answer was on its way.
-            self.wake()
+            self.ask()
             return
         # The first answer on an empty table is not news.
         news = data.new if self.table.row_count else 0

@@ -299,6 +299,7 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
 
 class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
     TICKS = True
+    PACED_BY = "the monitor's checks"
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     UptimeScreen #uptime-top {
@@ -477,4 +478,4 @@ class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
         title = Text("Downtime history", style="bold")
         title.append(f" · loading page {self._page} of {self._pages}…", style="dim")
         self.query_one("#uptime-history-title", Static).update(title)
-        self.wake()
+        self.ask()
