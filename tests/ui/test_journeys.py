@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+from textual.content import Content
 from textual.pilot import Pilot
 
 from app.api import UserJourney
@@ -353,3 +354,49 @@ async def test_f_on_a_top_page_opens_its_hits(app_factory: Factory, demo: DemoSe
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
         assert app.filters == [("path", body["insights"]["top_exit_pages"][0]["path"])]
+
+
+async def test_slash_narrows_the_list_to_journeys_through_a_page(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    app = app_factory(site=DOCS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_journeys(pilot, app)
+        held = list(screen._journeys.values())
+        page = "/install"
+        through = [j for j in held if any(page in (p.path or "") for p in j.pages)]
+        assert 0 < len(through) < len(held)
+        await pilot.press("slash", *page)
+        shown = table(app, "journeys-list")
+        assert sorted(shown.row_keys_in_order()) == sorted(journey_key(j) for j in through)
+        assert f"{len(through)} of {len(held)} match “{page}”" in str(shown.border_title)
+        assert f"search {page}" in status(app)
+        await pilot.press("enter")  # back to the list, the search kept
+        assert shown.has_focus and shown.row_count == len(through)
+        await pilot.press("escape")
+        assert shown.row_count == len(held)
+        assert "match" not in str(shown.border_title)
+        assert "search" not in status(app)
+
+
+async def test_s_sorts_the_list(app_factory: Factory) -> None:
+    app = app_factory(site=DOCS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_journeys(pilot, app)
+        await pilot.press("s", "s")  # from started: visitor, then pages (most first)
+        counts = [int(c) for c in column(app, "journeys-list", 2)]
+        assert counts == sorted(counts, reverse=True)
+        await pilot.press("S")
+        counts = [int(c) for c in column(app, "journeys-list", 2)]
+        assert counts == sorted(counts)
+
+
+async def test_a_search_with_markup_is_literal(app_factory: Factory) -> None:
+    app = app_factory(site=DOCS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_journeys(pilot, app)
+        await pilot.press("slash", *"[b]x[/b]")
+        shown = table(app, "journeys-list")
+        assert shown.row_count == 0
+        title = Content.from_markup(str(shown.border_title)).plain  # as drawn on the border
+        assert title.endswith("0 of 200 match “[b]x[/b]”")

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Input, Static
 
 from app.api import ApiError, PathVisitors, UserJourney
 from app.live.journeys import (
@@ -36,7 +36,8 @@ from app.ui import keys
 from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
 from app.ui.screens.journey import TIMELINE_BINDINGS, JourneyScreen, journey_duration, range_words
-from app.ui.text import literal
+from app.ui.text import clean, literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
@@ -50,6 +51,12 @@ LIST_BINDINGS = (
     Binding("c", "toggle_paths", "Common paths", id="journeys.paths"),
     Binding("f", "page_hits", "Hits of page", id="journeys.filter", show=False),
     Binding("n", "more", "More journeys", id="journeys.more", show=False),
+)
+# `/` and `s` as on every table; `enter` is the timeline's, above.
+TABLE_BINDINGS = tuple(
+    b
+    for b in keys.TABLES.bindings
+    if b.id in ("search", "sort.next", "sort.reverse", "search.clear")
 )
 KEYS = KeyGroup("Journeys", (*LIST_BINDINGS, *TIMELINE_BINDINGS))
 
@@ -144,6 +151,11 @@ def journey_cells(journey: UserJourney) -> list[Text]:
     ]
 
 
+def _searchable(journey: UserJourney) -> list[str]:
+    texts = [journey.visitor_hash or "", journey.entry_page or "", journey.exit_page or ""]
+    return texts + [page.path or "" for page in journey.pages]
+
+
 def top_cells(row: PathVisitors, total: int | None) -> list[Text]:
     share = (row.visitors or 0) / total if total else 0.0
     return [number(row.visitors, missing="–"), percent(share), Cell(literal(row.path, empty="–"))]
@@ -199,7 +211,7 @@ class JourneysScreen(LiveScreen[Journeys]):
     JourneysScreen #journeys-paths > LiveTable { width: 1fr; height: 1fr; }
     JourneysScreen.-narrow #journeys-paths { layout: vertical; }
     """
-    BINDINGS = [*RANGE_BINDINGS, *LIST_BINDINGS]
+    BINDINGS = [*RANGE_BINDINGS, *LIST_BINDINGS, *TABLE_BINDINGS]
 
     def __init__(self) -> None:
         super().__init__()
@@ -212,6 +224,7 @@ class JourneysScreen(LiveScreen[Journeys]):
         self._page_paths: dict[str, dict[str, str | None]] = {}
 
     def compose_body(self) -> ComposeResult:
+        yield SearchBox("journeys through a page or of a visitor: type, escape to clear")
         yield Static(Text("loading…", style="dim"), id="journeys-headline")
         with Vertical(id="journeys-main"):
             with Horizontal(id="journeys-top"):
@@ -239,7 +252,13 @@ class JourneysScreen(LiveScreen[Journeys]):
         return journey_span(self.tiny.range_kind, self.tiny.now())
 
     def status_info(self) -> StatusInfo:
-        return StatusInfo(site=self.tiny.site_label, range=range_words(self.span()))
+        info = StatusInfo(site=self.tiny.site_label, range=range_words(self.span()))
+        if query := self._query():
+            info.chips.append(f"search {query}")
+        return info
+
+    def _query(self) -> str:
+        return clean(self.query_one(SearchBox).value).strip()
 
     async def fetch(self) -> Journeys:
         return await self.load()
@@ -270,9 +289,7 @@ class JourneysScreen(LiveScreen[Journeys]):
         ):
             self._page_paths[name] = {str(i): row.path for i, row in enumerate(rows)}
             self.table(name).show([(str(i), top_cells(r, total)) for i, r in enumerate(rows)])
-        self.table("journeys-list").show(
-            [(key, journey_cells(j)) for key, j in self._journeys.items()]
-        )
+        self._fill_list()
         leaves = self._paths.leaves
         self._page_paths["journeys-leaves"] = {str(i): leave.path for i, leave in enumerate(leaves)}
         self.table("journeys-steps").show(
@@ -282,6 +299,22 @@ class JourneysScreen(LiveScreen[Journeys]):
             [(str(i), leave_cells(leave)) for i, leave in enumerate(leaves)]
         )
         self._headline()
+
+    def _fill_list(self) -> None:
+        """The journeys, narrowed by the `/` search to those through a page or of a visitor."""
+        query = self._query().casefold()
+        shown = [
+            (key, journey_cells(j))
+            for key, j in self._journeys.items()
+            if not query or any(query in text.casefold() for text in _searchable(j))
+        ]
+        table = self.table("journeys-list")
+        table.show(shown)
+        title = "Journeys (multi-page visitors)"
+        if query:
+            title += f" · {len(shown)} of {len(self._journeys)} match “{self._query()}”"
+        # A Text, not a str: a str title is parsed as markup, and the query is the user's.
+        table.border_title = Text(title)
 
     def _headline(self) -> None:
         if self.data is None:
@@ -336,6 +369,45 @@ class JourneysScreen(LiveScreen[Journeys]):
             held = len(self.data.journeys)
             why = "all of them" if held >= self.data.total else "the most this screen keeps"
             self.notify(f"{held:,} journeys loaded: {why}.", timeout=3)
+
+    def action_search(self) -> None:
+        if self.paths_view:
+            self.action_toggle_paths()
+        self.query_one(SearchBox).open()
+
+    def action_clear_search(self) -> None:
+        box = self.query_one(SearchBox)
+        if not box.display and not box.value:
+            return
+        box.close()
+        self.table("journeys-list").focus()
+        self._fill_list()
+        self.status_changed()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self) -> None:
+        self._fill_list()
+        self.status_changed()
+
+    @on(Input.Submitted, "#search")
+    def _search_done(self) -> None:
+        self.table("journeys-list").focus()
+
+    def action_sort_next(self) -> None:
+        if self.paths_view:
+            return
+        table = self.table("journeys-list")
+        order = [c.key for c in LIST_COLUMNS]
+        current = table.sort_column
+        following = order[(order.index(current) + 1) % len(order)] if current else order[0]
+        table.sort_by(following)
+        label = {c.key: c.label for c in LIST_COLUMNS}[following]
+        self.notify(f"journeys sorted by {label.lower()}", timeout=2)
+
+    def action_sort_reverse(self) -> None:
+        table = self.table("journeys-list")
+        if table.sort_column and not self.paths_view:
+            table.sort_by(table.sort_column, reverse=not table.sort_reverse)
 
     @on(DataTable.RowSelected, "#journeys-list")
     def _selected(self, event: DataTable.RowSelected) -> None:
