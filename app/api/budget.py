@@ -51,13 +51,14 @@ class RequestBudget:
     def remaining(self) -> int:
         return max(0, self.per_hour - self.used_last_hour())
 
-    def seconds_until_available(self) -> float:
-        """How long until one more request may be sent (0 when it may be sent now)."""
+    def seconds_until_available(self, count: int = 1) -> float:
+        """How long until `count` more requests may be sent (0 when they may be sent now)."""
         self._forget_old()
-        if len(self._sent) < self.per_hour:
+        count = min(max(1, count), self.per_hour)
+        if len(self._sent) + count <= self.per_hour:
             return 0.0
-        # The request that must leave the window before another may enter it.
-        blocking = self._sent[len(self._sent) - self.per_hour]
+        # The last request that must leave the window before `count` more fit in it.
+        blocking = self._sent[len(self._sent) + count - self.per_hour - 1]
         return max(0.0, blocking + WINDOW - self._now())
 
     async def acquire(self) -> None:

@@ -10,14 +10,26 @@ from app.api import RequestBudget
 
 # Below this share of the budget used in the last hour, intervals are what the user asked for.
 RELAXED_UP_TO = 0.5
-MOST_STRETCH = 20.0
+MOST_STRETCH = 60.0
 
 
 def stretch(budget: RequestBudget) -> float:
     """1.0 while at most half the share was used in the last hour; then growing: x2 at 75 %,
-    x5 at 90 %, at most x20."""
+    x5 at 90 %, at most x60."""
     used = budget.used_last_hour() / budget.per_hour
     if used <= RELAXED_UP_TO:
         return 1.0
     headroom = max(1.0 - used, (1.0 - RELAXED_UP_TO) / MOST_STRETCH)
     return min(MOST_STRETCH, (1.0 - RELAXED_UP_TO) / headroom)
+
+
+def reserve(budget: RequestBudget) -> int:
+    """Requests a screen wants left in the hour before it starts a refresh (a steady refresh
+    costs about 6): below that, it waits for the window to free up rather than stall halfway
+    in the limiter with "refreshing…" on screen."""
+    return min(budget.per_hour, max(10, budget.per_hour // 50))
+
+
+def budget_wait(budget: RequestBudget) -> float:
+    """Seconds until a refresh may start within the budget; 0 when it may start now."""
+    return budget.seconds_until_available(reserve(budget))

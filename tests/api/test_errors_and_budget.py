@@ -112,6 +112,8 @@ async def test_the_request_after_the_limit_waits_for_the_window_to_slide() -> No
         clock.now += 10
     assert budget.remaining() == 0
     assert budget.seconds_until_available() == pytest.approx(3570)
+    # Room for two more only once the second request has left too.
+    assert budget.seconds_until_available(2) == pytest.approx(3580)
     await budget.acquire()
     # Waited exactly until the first request left the window, and never exceeded 3 per hour.
     assert clock.slept == [pytest.approx(3570)]

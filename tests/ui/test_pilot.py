@@ -177,6 +177,33 @@ async def test_pause_stops_live_updates_not_what_the_user_asks_for(
         await wait_for(pilot, lambda: demo.stats.total > asked)
 
 
+async def test_a_spent_budget_waits_visibly_and_keeps_the_data(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    app = app_factory(site=456, requests_per_hour=30)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for(pilot, loaded(app))
+        shown = screen_text(app)
+        for _ in range(10):  # each refresh spends a few of the 30
+            if "hourly API budget spent" in status(app):
+                break
+            await pilot.press("r")
+            await wait_for(pilot, lambda: not app.screen.freshness.loading)  # type: ignore[attr-defined]
+        assert "hourly API budget spent · retry in 59m" in status(app)
+        assert app.budget.used_last_hour() <= 30  # never past the share
+        sent = demo.stats.total
+        await pilot.press("r")
+        await pilot.pause(0.3)
+        assert demo.stats.total == sent  # nothing started that the budget cannot finish
+        assert any(
+            "API budget (30 requests an hour) is spent" in str(n.message)
+            for n in app._notifications
+        )
+        # The last data stays on screen.
+        headline = next(line for line in shown.splitlines() if "hits, last 7 days" in line)
+        assert headline in screen_text(app)
+
+
 async def test_refresh_interval_keys(app_factory: Factory) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:

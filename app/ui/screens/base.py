@@ -23,7 +23,8 @@ from app.api import (
     ServerError,
     SubscriptionRequired,
 )
-from app.ui.widgets.status import Freshness, StatusInfo, StatusLine
+from app.live.pacing import budget_wait
+from app.ui.widgets.status import Freshness, StatusInfo, StatusLine, ago
 
 if TYPE_CHECKING:
     from app.ui.app import TinylyticsApp
@@ -35,6 +36,7 @@ BACKOFF_FIRST = 2.0
 BACKOFF_CAP = 300.0
 # The field notes: without Retry-After, back off from 30 s after a 429.
 RATE_LIMIT_FIRST = 30.0
+BUDGET_SPENT = "hourly API budget spent"
 
 
 def problem_of(error: ApiError) -> str:
@@ -169,8 +171,12 @@ class LiveScreen(Screen[None], Generic[T]):
                 except Exception as error:
                     self.tiny.report_bug(error)
             if self._visible and self.ready() and (self._asked or not self.tiny.paused):
-                self._asked = False
-                delay = await self._attempt()
+                asked, self._asked = self._asked, False
+                wait = budget_wait(self.tiny.budget)
+                if wait > 0:
+                    delay = self._out_of_budget(wait, told=asked)
+                else:
+                    delay = await self._attempt()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
 
@@ -208,6 +214,21 @@ class LiveScreen(Screen[None], Generic[T]):
         if key is not None and self.SNAPSHOT is not None and self.matches(data):
             self._painted_key = key
             self.tiny.snapshots.save(key, self.SNAPSHOT, data)
+
+    def _out_of_budget(self, wait: float, *, told: bool) -> float:
+        """The app's hourly share is spent: wait for the window to free up, visibly, instead of
+        starting a refresh that would stall in the limiter."""
+        self.freshness.failed(BUDGET_SPENT, self.tiny.monotonic() + wait)
+        self.status_changed()
+        if told:
+            per_hour = self.tiny.budget.per_hour
+            self.notify(
+                f"This app's API budget ({per_hour} requests an hour) is spent; the next update "
+                f"is in {ago(wait)}. requests_per_hour in the config file sets it.",
+                timeout=6,
+            )
+        # A second late rather than early: the limiter decides to the second.
+        return wait + 1.0
 
     async def _attempt(self) -> float:
         self.freshness.loading = True

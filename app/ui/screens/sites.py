@@ -61,8 +61,18 @@ def cells(row: SiteRow) -> list[Text]:
         number(row.lifetime_unique_hits),
         uptime_cell(row.uptime),
         state_cell(row),
-        Cell(literal(row.url)),
+        # The scheme says nothing worth a narrow column's first eight characters.
+        Cell(literal(_bare(row.url))),
     ]
+
+
+def _bare(url: str | None) -> str | None:
+    if not url:
+        return url
+    for scheme in ("https://", "http://"):
+        if url.lower().startswith(scheme):
+            url = url[len(scheme) :]
+    return url.rstrip("/") or url
 
 
 class SitesScreen(LiveScreen[list[SiteRow]]):
