@@ -185,11 +185,11 @@ async def test_a_spent_budget_waits_visibly_and_keeps_the_data(
         await wait_for(pilot, loaded(app))
         shown = screen_text(app)
         for _ in range(10):  # each refresh spends a few of the 30
-            if "hourly API budget spent" in status(app):
+            if "API budget spent" in status(app):
                 break
             await pilot.press("r")
             await wait_for(pilot, lambda: not app.screen.freshness.loading)  # type: ignore[attr-defined]
-        assert "hourly API budget spent · retry in 59m" in status(app)
+        assert "API budget spent · retry in 59m" in status(app)
         assert app.budget.used_last_hour() <= 30  # never past the share
         sent = demo.stats.total
         await pilot.press("r")
@@ -202,6 +202,24 @@ async def test_a_spent_budget_waits_visibly_and_keeps_the_data(
         # The last data stays on screen.
         headline = next(line for line in shown.splitlines() if "hits, last 7 days" in line)
         assert headline in screen_text(app)
+
+
+async def test_at_80_columns_the_status_line_keeps_freshness_and_api_use(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    app = app_factory(site=456)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, loaded(app))
+        demo.settings.drop_rate = 1.0
+        await pilot.press("r")
+        line = app.screen.query_one(StatusLine)
+        await wait_for(pilot, lambda: "offline" in str(line.content), timeout=30)
+        drawn = str(line.content)
+        assert len(drawn) <= 78
+        assert "offline · retry in" in drawn and "data from" in drawn
+        assert drawn.endswith("/h")  # API use, last and whole
+        await pilot.resize_terminal(140, 30)
+        await wait_for(pilot, lambda: "last 7 days" in str(line.content))
 
 
 async def test_refresh_interval_keys(app_factory: Factory) -> None:

@@ -36,7 +36,7 @@ BACKOFF_FIRST = 2.0
 BACKOFF_CAP = 300.0
 # The field notes: without Retry-After, back off from 30 s after a 429.
 RATE_LIMIT_FIRST = 30.0
-BUDGET_SPENT = "hourly API budget spent"
+BUDGET_SPENT = "API budget spent"
 
 
 def problem_of(error: ApiError) -> str:

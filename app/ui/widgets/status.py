@@ -91,30 +91,48 @@ class StatusLine(Static):
         self.tick()
         self.set_interval(1.0, self.tick)
 
+    def on_resize(self) -> None:
+        self.tick()
+
     def tick(self) -> None:
         if not self.screen.is_current:
             return
-        text = self.compose_text()
+        # Padding is one cell each side.
+        text = self.compose_text(self.size.width - 2 if self.size.width > 2 else None)
         if text.plain != self._last:
             self._last = text.plain
             # One line, always: a layout pass would repaint the panels around it every second.
             self.update(text, layout=False)
             self.set_class(self._freshness.stale, "-stale")
 
-    def compose_text(self) -> Text:
+    def compose_text(self, width: int | None = None) -> Text:
+        """The line, fitted to `width` cells (the widget's own width when drawn)."""
         info = self._info()
-        parts: list[Text] = []
-        if info.site:
-            parts.append(Text(clean(info.site), style="bold"))
-        if info.range:
-            parts.append(Text(info.range))
-        for chip in info.chips:
-            parts.append(Text(f" {clean(chip)} ", style="reverse"))
-        parts.append(self._freshness_text())
+        site = Text(clean(info.site), style="bold") if info.site else None
+        range_ = Text(info.range) if info.range else None
+        chips = [Text(f" {clean(chip)} ", style="reverse") for chip in info.chips]
+        tail = [self._freshness_text()]
         if self._freshness.note:
-            parts.append(Text(self._freshness.note))
-        parts.append(Text(self._api_use(), style="dim"))
-        return Text(" · ").join(parts)
+            tail.append(Text(self._freshness.note))
+        tail.append(Text(self._api_use(), style="dim"))
+
+        def line() -> Text:
+            head = [part for part in (site, range_) if part is not None]
+            return Text(" · ").join([*head, *chips, *tail])
+
+        text = line()
+        if width is None or text.cell_len <= width:
+            return text
+        # Too narrow: freshness and API use matter most; the site and range are also in the
+        # header and the headline. Drop the range, then shorten the site, then cut the end.
+        range_ = None
+        text = line()
+        if site is not None and text.cell_len > width:
+            room = max(8, site.cell_len - (text.cell_len - width))
+            site.truncate(room, overflow="ellipsis")
+            text = line()
+        text.truncate(width, overflow="ellipsis")
+        return text
 
     def _freshness_text(self) -> Text:
         f, now = self._freshness, self._monotonic()
