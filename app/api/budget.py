@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -61,11 +62,20 @@ class RequestBudget:
         blocking = self._sent[len(self._sent) + count - self.per_hour - 1]
         return max(0.0, blocking + WINDOW - self._now())
 
-    async def acquire(self) -> None:
-        """Wait until one more request fits in the window, then count it as sent."""
+    async def acquire(self) -> float:
+        """Wait until one more request fits in the window, then count it as sent; returns the
+        stamp it was counted under (for `refund`)."""
         async with self._lock:
             wait = self.seconds_until_available()
             while wait > 0:
                 await self._sleep(wait)
                 wait = self.seconds_until_available()
-            self._sent.append(self._now())
+            stamp = self._now()
+            self._sent.append(stamp)
+            return stamp
+
+    def refund(self, stamp: float) -> None:
+        """Uncount a request that never reached the server (no connection could be made): an
+        outage must not use up the hour's share, nor show as API use."""
+        with contextlib.suppress(ValueError):  # already out of the window
+            self._sent.remove(stamp)

@@ -269,13 +269,17 @@ class TinylyticsClient:
         query = {k: _param(v) for k, v in params.items() if v is not None}
         failure: NetworkError
         async with self._slots:
-            await self.budget.acquire()
+            stamp = await self.budget.acquire()
             self.requests_sent += 1
             started = time.monotonic()
             try:
                 response = await self._http.get(path, params=query)
             except httpx.ConnectTimeout:
+                self.budget.refund(stamp)
                 failure = NetworkError(f"timed out connecting to {self._host}")
+            except httpx.ConnectError as error:
+                self.budget.refund(stamp)
+                failure = NetworkError(f"could not reach {self._host} ({type(error).__name__})")
             except httpx.TimeoutException:
                 failure = NetworkError(f"{self._host} did not answer in time")
             except httpx.RequestError as error:

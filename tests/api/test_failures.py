@@ -279,6 +279,8 @@ async def test_dropped_connections_are_retried_then_network_error(
     assert caught.value.status is None
     assert caught.value.message.startswith("could not reach 127.0.0.1")
     assert demo.stats.total == 3 == client.requests_sent and len(sleeps.waits) == 2
+    # They reached the server: they count against the hour's share.
+    assert client.budget.used_last_hour() == 3
 
 
 async def test_timeouts_are_network_errors(make_client: MakeClient, demo: DemoServer) -> None:
@@ -295,6 +297,8 @@ async def test_connection_refused(make_client: MakeClient, sleeps: Sleeps) -> No
     with pytest.raises(NetworkError, match="could not reach"):
         await client.me()
     assert client.requests_sent == 3 and len(sleeps.waits) == 2
+    # Never reached a server: an outage does not use up the hour's share.
+    assert client.budget.used_last_hour() == 0
 
 
 @pytest.mark.parametrize(
