@@ -394,20 +394,13 @@ class JourneysScreen(LiveScreen[Journeys]):
         self.table("journeys-list").focus()
 
     def action_sort_next(self) -> None:
-        if self.paths_view:
-            return
-        table = self.table("journeys-list")
-        order = [c.key for c in LIST_COLUMNS]
-        current = table.sort_column
-        following = order[(order.index(current) + 1) % len(order)] if current else order[0]
-        table.sort_by(following)
-        label = {c.key: c.label for c in LIST_COLUMNS}[following]
-        self.notify(f"journeys sorted by {label.lower()}", timeout=2)
+        if not self.paths_view:
+            label = self.table("journeys-list").sort_next()
+            self.notify(f"journeys sorted by {label.lower()}", timeout=2)
 
     def action_sort_reverse(self) -> None:
-        table = self.table("journeys-list")
-        if table.sort_column and not self.paths_view:
-            table.sort_by(table.sort_column, reverse=not table.sort_reverse)
+        if not self.paths_view:
+            self.table("journeys-list").reverse_sort()
 
     @on(DataTable.RowSelected, "#journeys-list")
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -143,15 +143,10 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         self.table.sort_by(str(event.column_key.value))
 
     def action_sort_next(self) -> None:
-        order = [c.key for c in COLUMNS]
-        current = self.table.sort_column
-        following = order[(order.index(current) + 1) % len(order)] if current else order[0]
-        self.table.sort_by(following)
-        self.notify(f"sorted by {dict((c.key, c.label) for c in COLUMNS)[following]}", timeout=2)
+        self.notify(f"sorted by {self.table.sort_next()}", timeout=2)
 
     def action_sort_reverse(self) -> None:
-        if self.table.sort_column:
-            self.table.sort_by(self.table.sort_column, reverse=not self.table.sort_reverse)
+        self.table.reverse_sort()
 
     def action_search(self) -> None:
         self.query_one(SearchBox).open()

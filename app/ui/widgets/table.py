@@ -128,6 +128,19 @@ class LiveTable(DataTable[Any]):
         self.sort_column, self.sort_reverse = column, reverse
         self._apply_sort(keep)
 
+    def sort_next(self) -> str:
+        """`s`: sort by the column after the current one; returns its label, to tell the user."""
+        order = [c.key for c in self._columns]
+        current = self.sort_column
+        following = order[(order.index(current) + 1) % len(order)] if current in order else order[0]
+        self.sort_by(following)
+        return next(c.label for c in self._columns if c.key == following)
+
+    def reverse_sort(self) -> None:
+        """`S`: the current sort, the other way round."""
+        if self.sort_column:
+            self.sort_by(self.sort_column, reverse=not self.sort_reverse)
+
     def _numeric(self, column: str) -> bool:
         """Numbers sort largest first by default, text A to Z."""
         for key in self.rows:
