@@ -119,6 +119,19 @@ def bucket_hits(rows: Iterable[HitsResponse], into: dict[date, list[int]]) -> No
 
 
 @dataclass
+class _Today:
+    """Today's hourly counts as last read, so that a refresh reads only the hits since."""
+
+    day: date
+    hours: list[int]
+    total: int  # hits of `day` counted into `hours`
+
+
+# Today's counts are kept for this many (site, filters) keys: a few dashboards' worth.
+TODAY_KEYS = 16
+
+
+@dataclass
 class _Pass:
     """What one call learned that may still change (today): used for this answer only."""
 
@@ -143,6 +156,7 @@ class HitCounter:
         self._store: CountStore = store or MemoryCountStore()
         self._now = now
         self._limit = asyncio.Semaphore(concurrency)
+        self._today: dict[str, _Today] = {}
 
     async def series(
         self,
@@ -158,7 +172,9 @@ class HitCounter:
         if window.hourly:
             days = days_between(buckets[0].first_day, buckets[-1].last_day)
             missing = [d for d in days if self._store.hours(run.key, d) is None]
-            if missing:
+            if missing == [self._now().date()] and await self._read_new(site_id, filters, run):
+                method = "new hits"
+            elif missing:
                 await self._fetch_raw(site_id, filters, run, missing, progress)
                 method = "raw"
             counts = [self._hourly_count(run, b) for b in buckets]
@@ -298,3 +314,57 @@ class HitCounter:
                 self._store.put_hours(run.key, day, counts)
             else:
                 run.hours[day] = counts
+        today = fetched_at.date()
+        if today in hours:
+            self._keep_today(run.key, _Today(today, list(hours[today]), sum(hours[today])))
+
+    def _keep_today(self, key: str, today: _Today) -> None:
+        self._today.pop(key, None)
+        self._today[key] = today
+        while len(self._today) > TODAY_KEYS:
+            del self._today[next(iter(self._today))]
+
+    async def _read_new(self, site_id: int, filters: HitFilters, run: _Pass) -> bool:
+        """Today's hours from what was read before plus the hits since: one request while fewer
+        than a page of hits arrived (newest first), a few when the server lists oldest first.
+        False when that cannot be done (nothing kept, or it would cost as much as a full read).
+        """
+        kept = self._today.get(run.key)
+        today = self._now().date()
+        if kept is None or kept.day != today:
+            return False
+        span = (today, today)
+        first = await self._hits_page(site_id, filters, run, span, 1)
+        total = first.pagination.total_count
+        new = total - kept.total
+        rows = first.hits
+        if new < 0 or len(rows) < 2:
+            return False
+        newest_first = rows[0].created_at >= rows[-1].created_at
+        hours = list(kept.hours)
+        if newest_first:
+            if new > len(rows):
+                return False
+            fresh = rows[:new]
+        else:
+            # Oldest first: the new hits are the rows after the ones already counted.
+            size = max(first.pagination.per_page, len(rows))
+            pages = range(kept.total // size + 1, (total - 1) // size + 2) if new else range(0)
+            if len(pages) >= first.pagination.total_pages:
+                return False
+            fresh = []
+            for number in pages:
+                page = (
+                    first
+                    if number == 1
+                    else await self._hits_page(site_id, filters, run, span, number)
+                )
+                offset = (number - 1) * size
+                fresh += [h for i, h in enumerate(page.hits, offset) if i >= kept.total]
+        for hit in fresh:
+            stamp = hit.created_at.astimezone(UTC)
+            if stamp.date() == today:
+                hours[stamp.hour] += 1
+        run.hours[today] = hours
+        self._keep_today(run.key, _Today(today, hours, total))
+        return True

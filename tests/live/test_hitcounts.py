@@ -8,8 +8,10 @@ import httpx
 
 from app.api import TinylyticsClient
 from app.demo import DEMO_KEY, DemoServer
+from app.demo.clock import Clock
 from app.live.hitcounts import HitCounter, HitFilters, chunks
 from app.live.ranges import RangeKind, window
+from tests.conftest import DEMO_NOW
 
 HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tests"}
 
@@ -119,3 +121,33 @@ async def test_cheaper_method_is_chosen(demo: DemoServer) -> None:
         small = await counter.series(int(str(by_size[0]["id"])), span)
         assert small.method == "raw"
         assert small.requests <= 5
+
+
+async def test_a_24_hour_refresh_reads_only_the_new_hits() -> None:
+    """Today's hours are kept between refreshes: the busiest site's 24 hours refresh with one
+    request (newest first) or the last page or two (oldest first), and match a full read."""
+    with DemoServer(seed=42, scale=3.0, clock=Clock(DEMO_NOW, frozen=True)) as demo:
+        await _reads_only_the_new_hits(demo)
+
+
+async def _reads_only_the_new_hits(demo: DemoServer) -> None:
+    site_id = max(sites(demo), key=lambda s: int(str(s["lifetime_hits"])))["id"]
+    assert isinstance(site_id, int)
+    async with TinylyticsClient(DEMO_KEY, demo.base_url) as client:
+        counter = HitCounter(client, now=demo.clock.now)
+        first = await counter.series(site_id, window(RangeKind.DAY, demo.clock.now()))
+        today = truth(demo, site_id, str(demo.clock.now().date()), str(demo.clock.now().date()))
+        assert first.method == "raw" and first.requests > today // 1000 >= 1
+
+        for order in ("desc", "asc"):
+            demo.settings.hits_order = order
+            demo.clock.advance(20 * 60)
+            now = demo.clock.now()
+            span = window(RangeKind.DAY, now)
+            again = await counter.series(site_id, span)
+            fresh = await HitCounter(client, now=demo.clock.now).series(site_id, span)
+            assert again.method == "new hits"
+            assert again.current == fresh.current and again.previous == fresh.previous
+            assert again.current != first.current  # new hits did arrive
+            assert again.requests == 1 if order == "desc" else again.requests <= 3
+            assert again.requests < fresh.requests
