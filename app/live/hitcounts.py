@@ -125,10 +125,14 @@ class _Today:
     day: date
     hours: list[int]
     total: int  # hits of `day` counted into `hours`
+    counted_at: datetime  # of the last full read
 
 
 # Today's counts are kept for this many (site, filters) keys: a few dashboards' worth.
 TODAY_KEYS = 16
+# Hits arriving while a many-page read runs shift the pages under it, so a full read can be off
+# by a few; the counts are read whole again this often rather than carry that until midnight.
+RECOUNT = timedelta(minutes=15)
 
 
 @dataclass
@@ -316,7 +320,8 @@ class HitCounter:
                 run.hours[day] = counts
         today = fetched_at.date()
         if today in hours:
-            self._keep_today(run.key, _Today(today, list(hours[today]), sum(hours[today])))
+            counts = list(hours[today])
+            self._keep_today(run.key, _Today(today, counts, sum(counts), fetched_at))
 
     def _keep_today(self, key: str, today: _Today) -> None:
         self._today.pop(key, None)
@@ -331,7 +336,7 @@ class HitCounter:
         """
         kept = self._today.get(run.key)
         today = self._now().date()
-        if kept is None or kept.day != today:
+        if kept is None or kept.day != today or self._now() - kept.counted_at > RECOUNT:
             return False
         span = (today, today)
         first = await self._hits_page(site_id, filters, run, span, 1)
@@ -366,5 +371,5 @@ class HitCounter:
             if stamp.date() == today:
                 hours[stamp.hour] += 1
         run.hours[today] = hours
-        self._keep_today(run.key, _Today(today, hours, total))
+        self._keep_today(run.key, _Today(today, hours, total, kept.counted_at))
         return True
