@@ -107,6 +107,20 @@ def _fail(message: str) -> int:
     return 2
 
 
+def settings_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The command line's part of the settings, for `load_settings`."""
+    return {
+        "config": args.config,
+        "api_key_file": args.api_key_file,
+        "base_url": args.base_url,
+        "site": args.site,
+        "refresh": args.refresh,
+        "theme": args.theme,
+        "demo": args.demo,
+        "no_cache": args.no_cache,
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo-server":
@@ -118,18 +132,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(f"cannot serve on {args.host} port {args.port}: {error.strerror or error}")
         return 0
 
-    flags: dict[str, Any] = {
-        "config": args.config,
-        "api_key_file": args.api_key_file,
-        "base_url": args.base_url,
-        "site": args.site,
-        "refresh": args.refresh,
-        "theme": args.theme,
-        "demo": args.demo,
-        "no_cache": args.no_cache,
-    }
     try:
-        settings = load_settings(flags)
+        settings = load_settings(settings_flags(args))
     except ConfigError as exc:
         return _fail(exc.message)
     if settings.api_key is None and not settings.demo and not _interactive():

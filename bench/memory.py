@@ -36,7 +36,7 @@ def run_as_app(argv: Sequence[str]) -> int:
     this clock and the demo server's stay in step.
     """
     sys.path.insert(0, str(HERE.parent))
-    from app.cli import build_parser
+    from app.cli import build_parser, settings_flags
     from app.config import load_settings
     from app.ui.app import TinylyticsApp
 
@@ -46,16 +46,7 @@ def run_as_app(argv: Sequence[str]) -> int:
         return start + timedelta(seconds=(time.monotonic() - t0) * speed)
 
     args = build_parser().parse_args(list(argv[3:]))
-    flags = {
-        "config": args.config,
-        "api_key_file": args.api_key_file,
-        "base_url": args.base_url,
-        "site": args.site,
-        "refresh": args.refresh,
-        "theme": args.theme,
-        "demo": args.demo,
-    }
-    return TinylyticsApp(load_settings(flags), now=now).run_and_report()
+    return TinylyticsApp(load_settings(settings_flags(args)), now=now).run_and_report()
 
 
 def slope_per_hour(samples: Sequence[tuple[float, int]]) -> float:

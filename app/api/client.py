@@ -274,16 +274,11 @@ class TinylyticsClient:
             started = time.monotonic()
             try:
                 response = await self._http.get(path, params=query)
-            except httpx.ConnectTimeout:
-                self.budget.refund(stamp)
-                failure = NetworkError(f"timed out connecting to {self._host}")
-            except httpx.ConnectError as error:
-                self.budget.refund(stamp)
-                failure = NetworkError(f"could not reach {self._host} ({type(error).__name__})")
-            except httpx.TimeoutException:
-                failure = NetworkError(f"{self._host} did not answer in time")
             except httpx.RequestError as error:
-                failure = NetworkError(f"could not reach {self._host} ({type(error).__name__})")
+                if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+                    # No connection, so no request reached the server: not part of the hour.
+                    self.budget.refund(stamp)
+                failure = self._network_failure(error)
             else:
                 log.debug(
                     "GET %s %s -> %d in %.0f ms",
@@ -297,6 +292,13 @@ class TinylyticsClient:
         # messages may hold request details) is not attached as __context__.
         log.debug("GET %s %s failed: %s", path, query, failure.message)
         raise failure
+
+    def _network_failure(self, error: httpx.RequestError) -> NetworkError:
+        if isinstance(error, httpx.ConnectTimeout):
+            return NetworkError(f"timed out connecting to {self._host}")
+        if isinstance(error, httpx.TimeoutException):
+            return NetworkError(f"{self._host} did not answer in time")
+        return NetworkError(f"could not reach {self._host} ({type(error).__name__})")
 
     def _error_for(self, response: httpx.Response) -> ApiError:
         status = response.status_code

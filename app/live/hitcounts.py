@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from app.api import HitsResponse, TinylyticsClient
+from app.api import Hit, HitsResponse, TinylyticsClient
 from app.live.ranges import Bucket, Window, days_between, midnight
 
 # The API's per-request cap on a date range.
@@ -109,13 +109,13 @@ def chunks(days: list[date]) -> list[tuple[date, date]]:
     return runs
 
 
-def bucket_hits(rows: Iterable[HitsResponse], into: dict[date, list[int]]) -> None:
-    for page in rows:
-        for hit in page.hits:
-            stamp = hit.created_at.astimezone(UTC)
-            day = into.get(stamp.date())
-            if day is not None:
-                day[stamp.hour] += 1
+def bucket_hits(hits: Iterable[Hit], into: dict[date, list[int]]) -> None:
+    """Count hits into the hourly counts of the days in `into` (other days are left out)."""
+    for hit in hits:
+        stamp = hit.created_at.astimezone(UTC)
+        day = into.get(stamp.date())
+        if day is not None:
+            day[stamp.hour] += 1
 
 
 @dataclass
@@ -301,13 +301,13 @@ class HitCounter:
         spans = chunks(days)
 
         async def page(span: tuple[date, date], number: int) -> None:
-            bucket_hits([await self._hits_page(site_id, filters, run, span, number)], hours)
+            bucket_hits((await self._hits_page(site_id, filters, run, span, number)).hits, hours)
 
         for index, span in enumerate(spans):
             page_one = probe if index == len(spans) - 1 else None
             if page_one is None:
                 page_one = await self._hits_page(site_id, filters, run, span, 1)
-            bucket_hits([page_one], hours)
+            bucket_hits(page_one.hits, hours)
             total = page_one.pagination.total_pages
             # Pages are counted as they arrive so that a long span never sits in memory whole.
             await asyncio.gather(*(page(span, n) for n in range(2, total + 1)))
@@ -366,10 +366,7 @@ class HitCounter:
                 )
                 offset = (number - 1) * size
                 fresh += [h for i, h in enumerate(page.hits, offset) if i >= kept.total]
-        for hit in fresh:
-            stamp = hit.created_at.astimezone(UTC)
-            if stamp.date() == today:
-                hours[stamp.hour] += 1
+        bucket_hits(fresh, {today: hours})
         run.hours[today] = hours
         self._keep_today(run.key, _Today(today, hours, total, kept.counted_at))
         return True

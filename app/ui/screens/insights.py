@@ -13,13 +13,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from app.api import ApiError, Insight, InsightsResponse, NotFound, SubscriptionRequired
-from app.live.monitor import LASTING_WAIT, countdown, insight_poll_in
+from app.live.monitor import countdown, insight_poll_in
 from app.ui.keys import KeyGroup
-from app.ui.screens.base import LiveScreen
-from app.ui.screens.paging import PageKeys
-from app.ui.screens.uptime import Unavailable, moment, unavailable, unavailable_text
+from app.ui.screens.paging import SitePagedScreen, Unavailable, unavailable, unavailable_text
+from app.ui.screens.uptime import moment
 from app.ui.text import clean, literal
-from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable
 
 PAGE = 10
@@ -125,7 +123,7 @@ def empty_text(answer: InsightsResponse, now: datetime) -> Text:
     return text
 
 
-class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
+class InsightsScreen(SitePagedScreen[InsightsData]):
     TICKS = True
     PACED_BY = "the daily insights schedule"
     BINDINGS = list(KEYS.bindings)
@@ -167,11 +165,6 @@ class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._view: InsightsData | Unavailable | None = None
-        self._page = 1
-        self._pages = 1
-        self._site: int | None = None
-        self._behind = False
         self._shown_page = 0
         self._by_key: dict[str, Insight] = {}
 
@@ -190,11 +183,7 @@ class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
         self.query_one("#insights-panel").display = False
         self.query_one(LiveTable).focus()
 
-    def on_screen_resume(self) -> None:
-        if self._site != self.tiny.site_id:
-            self._reset()
-
-    def _reset(self) -> None:
+    def reset(self) -> None:
         self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
         self._by_key, self._shown_page = {}, 0
         self.query_one("#insights-settings", Static).update(Text("loading…", style="dim"))
@@ -202,22 +191,11 @@ class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
         self._show_card(None)
         self._show_panel(None)
 
-    def status_info(self) -> StatusInfo:
-        return StatusInfo(site=self.tiny.site_label)
-
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
-
-    def interval(self) -> float:
-        view = self._view
-        if self._behind:
-            return 0.0
-        if isinstance(view, Unavailable):
-            return self.tiny.paced(LASTING_WAIT)
+    def next_poll_in(self, view: InsightsData | None) -> float:
         next_job = None
         if view is not None and view.answer.site is not None:
             next_job = view.answer.site.next_insight_job_scheduled_at
-        return self.tiny.paced(insight_poll_in(next_job, self.tiny.now()))
+        return insight_poll_in(next_job, self.tiny.now())
 
     async def fetch(self) -> InsightsData | Unavailable:
         client, site_id, page = self.tiny.client, self.tiny.site_id, self._page
@@ -229,10 +207,7 @@ class InsightsScreen(PageKeys, LiveScreen[InsightsData | Unavailable]):
         return InsightsData(site_id, page, answer)
 
     def show(self, data: InsightsData | Unavailable) -> None:
-        self._behind = data.site_id != self.tiny.site_id or (
-            isinstance(data, InsightsData) and data.page != self._page
-        )
-        if self._behind:
+        if self.behind(data):
             return
         self._site, self._view = data.site_id, data
         self.refresh_bindings()

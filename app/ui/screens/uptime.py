@@ -22,7 +22,6 @@ from app.api import (
     UptimeResponse,
 )
 from app.live.monitor import (
-    LASTING_WAIT,
     Expiry,
     Level,
     check_poll_in,
@@ -34,10 +33,8 @@ from app.live.monitor import (
     words,
 )
 from app.ui.keys import KeyGroup
-from app.ui.screens.base import LiveScreen
-from app.ui.screens.paging import PageKeys
+from app.ui.screens.paging import SitePagedScreen, Unavailable, unavailable, unavailable_text
 from app.ui.text import clean, literal
-from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable
 
 PAGE = 10
@@ -62,37 +59,6 @@ HISTORY_COLUMNS = (
     Column("error", "Error"),
 )
 LEVEL_STYLE = {Level.SOON: "bold yellow", Level.EXPIRED: "bold red"}
-
-
-@dataclass(frozen=True)
-class Unavailable:
-    """An answer that stays true until someone changes the account: no monitor (404), or no
-    plan that includes the feature (403). Shown as a panel, not as an outage."""
-
-    site_id: int
-    plan: bool  # True: 403, the plan; False: 404, nothing there
-    message: str
-
-
-def unavailable(error: NotFound | SubscriptionRequired, site_id: int) -> Unavailable:
-    return Unavailable(site_id, isinstance(error, SubscriptionRequired), error.message)
-
-
-def unavailable_text(state: Unavailable, *, feature: str, missing: str, missing_hint: str) -> Text:
-    """The friendly panel for a 403 or 404; the server's own words come last, literally."""
-    text = Text()
-    if state.plan:
-        text.append(f"{feature} needs a paid Tinylytics plan.\n\n", style="bold")
-        text.append(
-            "This API key's account has no subscription that includes it. Once the plan "
-            "includes it, this section fills in by itself (or press r).\n\n"
-        )
-    else:
-        text.append(f"{missing}\n\n", style="bold")
-        text.append(f"{missing_hint}\n\n")
-    text.append("The API answered: ", style="dim")
-    text.append(clean(state.message), style="dim italic")
-    return text
 
 
 @dataclass(frozen=True)
@@ -297,7 +263,7 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
 # -- the screen ---------------------------------------------------------------------------------
 
 
-class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
+class UptimeScreen(SitePagedScreen[UptimeData]):
     TICKS = True
     PACED_BY = "the monitor's checks"
     BINDINGS = list(KEYS.bindings)
@@ -326,14 +292,6 @@ class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
     }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._view: UptimeData | Unavailable | None = None
-        self._page = 1
-        self._pages = 1
-        self._site: int | None = None  # the site the screen shows (or is loading)
-        self._behind = False  # the answer shown is not what is wanted now: ask again at once
-
     def compose_body(self) -> ComposeResult:
         with ScrollableContainer(id="uptime-top"):
             with Vertical(id="uptime-monitor", classes="uptime-box"):
@@ -350,12 +308,7 @@ class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
         self.query_one("#uptime-panel").display = False
         self.query_one(LiveTable).focus()
 
-    def on_screen_resume(self) -> None:
-        if self._site != self.tiny.site_id:
-            self._reset()
-
-    def _reset(self) -> None:
-        """Another site was picked: its predecessor's numbers must not linger on screen."""
+    def reset(self) -> None:
         self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
         self.query_one("#uptime-state", Static).update(Text("loading…", style="dim"))
         for name in ("#uptime-checks", "#uptime-certs", "#uptime-history-title"):
@@ -363,23 +316,11 @@ class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
         self.query_one(LiveTable).show([])
         self._show_panel(None)
 
-    def status_info(self) -> StatusInfo:
-        return StatusInfo(site=self.tiny.site_label)
-
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
-
-    def interval(self) -> float:
-        view = self._view
-        if self._behind:
-            return 0.0
-        if isinstance(view, Unavailable):
-            return self.tiny.paced(LASTING_WAIT)
+    def next_poll_in(self, view: UptimeData | None) -> float:
         fallback = self.tiny.refresh_interval
         if view is None:
-            return self.tiny.paced(fallback)
-        next_check = view.head.monitor.next_check_at
-        return self.tiny.paced(check_poll_in(next_check, self.tiny.now(), fallback=fallback))
+            return fallback
+        return check_poll_in(view.head.monitor.next_check_at, self.tiny.now(), fallback=fallback)
 
     async def fetch(self) -> UptimeData | Unavailable:
         client, site_id, page = self.tiny.client, self.tiny.site_id, self._page
@@ -399,11 +340,7 @@ class UptimeScreen(PageKeys, LiveScreen[UptimeData | Unavailable]):
         return UptimeData(site_id, page, head, history)
 
     def show(self, data: UptimeData | Unavailable) -> None:
-        wanted_page = 1 if isinstance(data, Unavailable) else self._page
-        self._behind = data.site_id != self.tiny.site_id or (
-            isinstance(data, UptimeData) and data.page != wanted_page
-        )
-        if self._behind:
+        if self.behind(data):
             return
         self._site = data.site_id
         self._view = data
