@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from app.demo import DemoServer
 from app.ui.app import TinylyticsApp
@@ -46,6 +47,10 @@ def test_help(snap_compare: Any, app_factory: Factory) -> None:
 def test_first_run(snap_compare: Any, app_factory: Factory) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.pause(0.3)
+        # The cursor blinks every 0.5 s: on a slow machine the picture caught it hidden.
+        key_input = pilot.app.screen.query_one("#key", Input)
+        key_input.cursor_blink = False
+        await pilot.pause()
 
     assert snap_compare(app_factory(key=None), terminal_size=(80, 24), run_before=run_before)
 
