@@ -26,5 +26,5 @@ def test_ruff_format() -> None:
 
 
 def test_mypy_strict() -> None:
-    result = run("mypy", "app")
+    result = run("mypy", "app", "tests", "bench")
     assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,7 @@ import pytest
 
 from app.api import NetworkError, RateLimited, TinylyticsClient
 from app.demo import BASIC_KEY, DEMO_KEY, DemoServer
-from app.live.watcher import FLOOR, RARE, SLACK, Alert, UptimeWatcher
+from app.live.watcher import FLOOR, MAX_PER_HOUR, RARE, SLACK, Alert, UptimeWatcher
 from tests.conftest import DEMO_HEADERS, DEMO_NOW
 
 SITES = [456, 457, 458, 459, 460]
@@ -36,11 +36,11 @@ async def watching(
     *,
     key: str = DEMO_KEY,
     label: Callable[[int], str | None] = LABELS.get,
-    **options: int,
+    max_per_hour: int = MAX_PER_HOUR,
 ) -> AsyncIterator[UptimeWatcher]:
     # No retries inside the client: a failure reaches the watcher at once.
     async with TinylyticsClient(key, demo.base_url, max_retries=0) as client:
-        watcher = UptimeWatcher(client, now=demo.clock.now, label=label, **options)
+        watcher = UptimeWatcher(client, now=demo.clock.now, label=label, max_per_hour=max_per_hour)
         watcher.set_sites(SITES)
         yield watcher
 
@@ -148,10 +148,10 @@ async def test_each_site_is_asked_just_after_a_check_and_no_sooner_than_the_floo
         assert uptime_requests(demo) == 5
         demo.clock.advance(1)
         now = demo.clock.now()
-        due = [s for s in SITES if (d := watcher.due_at(s)) is not None and d <= now]
+        due_now = [s for s in SITES if (d := watcher.due_at(s)) is not None and d <= now]
         await watcher.run_once()
-        assert due and [s for s in SITES if watcher.states[s].checked_at == now] == due
-        assert uptime_requests(demo) == 5 + len(due)
+        assert due_now and [s for s in SITES if watcher.states[s].checked_at == now] == due_now
+        assert uptime_requests(demo) == 5 + len(due_now)
 
 
 @pytest.mark.parametrize("cap", [60, 12])

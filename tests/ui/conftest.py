@@ -96,6 +96,20 @@ def settled(app: TinylyticsApp) -> Callable[[], bool]:
     return check
 
 
+def messages(app: TinylyticsApp) -> list[str]:
+    """The notifications on screen (a notification arrives as a message: wait for it)."""
+    return [str(n.message) for n in app._notifications]
+
+
+def notified(app: TinylyticsApp, text: str) -> Callable[[], bool]:
+    return lambda: any(text in message for message in messages(app))
+
+
+def shows(app: TinylyticsApp, *texts: str) -> Callable[[], bool]:
+    """Every one of `texts` is on the current screen."""
+    return lambda: all(text in screen_text(app) for text in texts)
+
+
 def screen_text(app: TinylyticsApp) -> str:
     """Everything the widgets of the current screen hold, as plain text (what a user reads)."""
     from rich.console import Console

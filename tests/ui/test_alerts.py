@@ -8,13 +8,9 @@ from app.demo import DemoServer
 from app.ui.app import TinylyticsApp
 from app.ui.screens.sites import SitesScreen
 from app.ui.widgets.table import LiveTable
-from tests.ui.conftest import loaded, wait_for
+from tests.ui.conftest import loaded, messages, wait_for
 
 Factory = Callable[..., TinylyticsApp]
-
-
-def messages(app: TinylyticsApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
 
 
 def uptime_column(app: TinylyticsApp) -> dict[str, str]:

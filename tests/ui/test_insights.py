@@ -26,7 +26,7 @@ SITE, DISABLED_SITE, HOSTILE_SITE = 456, 459, 460
 CARDS = ("traffic_patterns", "best_content", "recommendations")
 
 
-def api(demo: DemoServer, path: str, **params: object) -> Any:
+def api(demo: DemoServer, path: str, **params: str | int) -> Any:
     """What the API itself answers, to compare the screen with."""
     return httpx.get(demo.base_url + path, params=params, headers=DEMO_HEADERS).json()
 

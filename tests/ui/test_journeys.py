@@ -27,7 +27,7 @@ from app.ui.screens.journeys import JourneysScreen
 from app.ui.screens.sites import SitesScreen
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
-from tests.ui.conftest import loaded, screen_text, wait_for
+from tests.ui.conftest import loaded, screen_text, shows, wait_for
 
 Factory = Callable[..., TinylyticsApp]
 HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tests"}
@@ -138,7 +138,7 @@ async def test_ranges_change_the_request(app_factory: Factory, demo: DemoServer)
             await pilot.press(key)
             assert app.range_kind is kind
             words = summary_words(body)
-            await wait_for(pilot, lambda w=words: all(x in screen_text(app) for x in w))
+            await wait_for(pilot, shows(app, *words))
             assert kind.label in status(app)
             span = journey_span(kind, demo.clock.now())
             assert f"{span.first:%b %d} to {span.last:%b %d} (UTC days)" in screen_text(app)

@@ -19,7 +19,7 @@ from app.ui.text import clean
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
 from tests.conftest import DEMO_HEADERS
-from tests.ui.conftest import loaded, screen_text, wait_for
+from tests.ui.conftest import loaded, notified, screen_text, wait_for
 
 Factory = Callable[..., TinylyticsApp]
 SITE = 457  # Burrow Docs: 273 paths, six pages of 50
@@ -218,8 +218,7 @@ async def test_plus_says_the_server_cache_sets_this_screens_pace(app_factory: Fa
     async with app.run_test(size=(120, 40)) as pilot:
         await open_leaderboard(pilot)
         await pilot.press("plus")
-        messages = [str(n.message) for n in app._notifications]
-        assert any("This screen follows the server's hourly cache." in m for m in messages)
+        await wait_for(pilot, notified(app, "This screen follows the server's hourly cache."))
         assert screen(app).interval() > app.refresh_interval
 
 

@@ -20,7 +20,7 @@ from app.ui.screens.panel import PanelScreen
 from app.ui.screens.sites import SitesScreen
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
-from tests.ui.conftest import loaded, screen_text, wait_for
+from tests.ui.conftest import loaded, messages, notified, screen_text, shows, wait_for
 
 Factory = Callable[..., TinylyticsApp]
 
@@ -110,7 +110,7 @@ async def test_ranges_switch_the_whole_dashboard(app_factory: Factory, demo: Dem
             ("w", RangeKind.WEEK, "last 7 days"),
         ):
             await pilot.press(key)
-            await wait_for(pilot, lambda w=words: f"hits, {w}" in screen_text(app))
+            await wait_for(pilot, shows(app, f"hits, {words}"))
             assert app.range_kind is kind
             assert words in status(app)
 
@@ -195,10 +195,7 @@ async def test_a_spent_budget_waits_visibly_and_keeps_the_data(
         await pilot.press("r")
         await pilot.pause(0.3)
         assert demo.stats.total == sent  # nothing started that the budget cannot finish
-        assert any(
-            "API budget (30 requests an hour) is spent" in str(n.message)
-            for n in app._notifications
-        )
+        await wait_for(pilot, notified(app, "API budget (30 requests an hour) is spent"))
         # The last data stays on screen.
         headline = next(line for line in shown.splitlines() if "hits, last 7 days" in line)
         assert headline in screen_text(app)
@@ -324,9 +321,8 @@ async def test_site_sections_ask_for_a_site_first(app_factory: Factory) -> None:
     app.paused = True  # nothing loads, so no site gets picked
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("3")
-        await pilot.pause()
+        await wait_for(pilot, notified(app, "Pick a site first"))
         assert isinstance(app.screen, SitesScreen)
-        assert any("Pick a site first" in str(n.message) for n in app._notifications)
 
 
 async def test_theme_is_remembered(app_factory: Factory, tmp_path: Path) -> None:
@@ -426,9 +422,9 @@ async def test_dropped_connections_show_offline_then_recover(
         demo.settings.drop_rate = 0.0
         await pilot.press("r")
         await wait_for(pilot, lambda: "updated" in status(app), timeout=60)
-        messages = [str(n.message) for n in app._notifications]
-        assert sum("Lost the API" in m for m in messages) == 1
-        assert sum("back" in m for m in messages) == 1
+        await wait_for(pilot, notified(app, "Connection to the API is back"))
+        assert sum("Lost the API" in m for m in messages(app)) == 1
+        assert sum("back" in m for m in messages(app)) == 1
 
 
 async def test_a_bug_in_a_screen_is_one_line_and_the_loop_lives_on(
@@ -444,13 +440,10 @@ async def test_a_bug_in_a_screen_is_one_line_and_the_loop_lives_on(
     app = app_factory(site=456)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await wait_for(pilot, lambda: bool(calls))
-        await pilot.pause(0.2)
-        messages = [str(n.message) for n in app._notifications]
-        assert any(m.startswith("Internal error: KeyError") for m in messages)
+        await wait_for(pilot, notified(app, "Internal error: KeyError"))
         assert "internal error" in str(app.screen.query_one(StatusLine).render())
         await pilot.press("r")
         await wait_for(pilot, lambda: len(calls) >= 2)
         await pilot.pause(0.2)
         # The same bug again is not told twice.
-        messages = [str(n.message) for n in app._notifications]
-        assert sum(m.startswith("Internal error") for m in messages) == 1
+        assert sum(m.startswith("Internal error") for m in messages(app)) == 1

@@ -39,7 +39,9 @@ def settle(key: str, screen_type: type[LiveScreen[Any]]) -> Callable[[Pilot[Any]
                 isinstance(screen, LiveScreen)
                 and bool(app.account)
                 and not screen.freshness.loading
-                and (screen.freshness.updated_at is not None or screen.freshness.problem)
+                and (
+                    screen.freshness.updated_at is not None or screen.freshness.problem is not None
+                )
             )
 
         await wait_for(pilot, hits_done, timeout=60)

@@ -38,7 +38,7 @@ async def open_uptime(pilot: Pilot[int], app: TinylyticsApp) -> UptimeScreen:
     return screen
 
 
-def api(demo: DemoServer, path: str, **params: object) -> Any:
+def api(demo: DemoServer, path: str, **params: str | int) -> Any:
     """What the API itself answers, to compare the screen with."""
     return httpx.get(demo.base_url + path, params=params, headers=DEMO_HEADERS).json()
 
