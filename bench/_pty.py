@@ -88,7 +88,9 @@ class Workspace:
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("TINYLYTICS_", "TEXTUAL", "XDG_"))
-            and k not in ("COLUMNS", "LINES", "COLORTERM", "NO_COLOR")
+            # PYTHONDONTWRITEBYTECODE (set on some build machines) would make every start
+            # compile the app's modules again, which an installed copy never does.
+            and k not in ("COLUMNS", "LINES", "COLORTERM", "NO_COLOR", "PYTHONDONTWRITEBYTECODE")
         }
         env.update(
             TERM="xterm-256color",

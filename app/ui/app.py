@@ -129,9 +129,15 @@ class TinylyticsApp(App[int]):
         if self.settings.api_key is None:
             self.push_screen(FirstRunScreen(None))
         else:
-            self.connect(self.settings.api_key, self.settings.base_url)
+            # The cache first, so that the first frame shows the last data; the HTTP client
+            # (TLS certificates, connection pools) is built once that frame is out.
+            self._open_cache(self.settings.api_key, self.settings.base_url)
+            self.call_after_refresh(self.connect, self.settings.api_key, self.settings.base_url)
 
     async def on_unmount(self) -> None:
+        # Stop the loops before closing what they use: a request sent to a closed client is a
+        # RuntimeError, which would be reported as a bug on the way out.
+        self.workers.cancel_all()
         if self.client is not None:
             await self.client.aclose()
         if self.cache is not None:
@@ -146,7 +152,6 @@ class TinylyticsApp(App[int]):
         self._open_cache(key, base_url)
         self.counter = HitCounter(self.client, now=self.now, store=self.cache)
         self.hit_streams = HitStreams(self.client, store=self.cache, now=self.now)
-        self.snapshots = Snapshots(self.cache, self.now)
         self.overview = SitesOverview(self.client, self.counter, now=self.now)
         self.settings = replace(self.settings, api_key=key, base_url=base_url)
         self.watcher = UptimeWatcher(self.client, now=self.now, label=self._site_labels.get)
@@ -175,19 +180,22 @@ class TinylyticsApp(App[int]):
             return
 
     def _open_cache(self, key: SecretStr, base_url: str) -> None:
-        if self.cache is not None:
-            self.cache.close()
-            self.cache = None
-        if not self.settings.cache:
-            return
+        """The cache of this key and server (each key has its own), and the snapshots in it."""
         # The demo's port changes every run; its data does not.
         where = "demo" if self.settings.demo else base_url
         path = default_cache_path(cache_namespace(where, key.get_secret_value()))
-        self.cache = SqliteCache(
-            path,
-            retention_days=self.settings.cache_retention_days,
-            today=lambda: self.now().date(),
-        )
+        if self.cache is not None and self.cache.path == path:
+            return
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        if self.settings.cache:
+            self.cache = SqliteCache(
+                path,
+                retention_days=self.settings.cache_retention_days,
+                today=lambda: self.now().date(),
+            )
+        self.snapshots = Snapshots(self.cache, self.now)
 
     @work(exclusive=True, group="watcher", exit_on_error=False)
     async def _watch(self) -> None:

@@ -164,8 +164,9 @@ class LiveScreen(Screen[None], Generic[T]):
             # Cleared before the work, not after: a wake (`r`, a range key) that arrives while
             # a fetch runs must start another round, not be lost.
             self._wake.clear()
-            if self._visible and self.ready():
-                # Even while paused: what was kept from the last run is shown at once.
+            if self._visible:
+                # Even while paused, and before the client exists: what was kept from the last
+                # run is shown at once.
                 try:
                     self._paint_last_known()
                 except Exception as error:
@@ -186,6 +187,7 @@ class LiveScreen(Screen[None], Generic[T]):
             line.tick()
 
     def snapshot_key(self) -> str | None:
+        """Where this screen's last data is kept; None while that is not known yet."""
         return None
 
     def show_cached(self, data: T) -> None:

@@ -155,6 +155,8 @@ class HitsScreen(LiveScreen[Dashboard]):
         self.freshness.progress = f"{done}/{total}"
 
     def snapshot_key(self) -> str | None:
+        if self.tiny.site_id is None:
+            return None
         filters = ",".join(f"{f}={v}" for f, v in sorted(self.tiny.filters))
         return f"hits:{self.tiny.site_id}:{self.tiny.range_kind.value}:{filters}"
 

@@ -107,7 +107,8 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         return await overview.refresh(visible_first=visible, on_row=lambda _: self.redraw())
 
     def snapshot_key(self) -> str | None:
-        return "sites"
+        # The kept rows go into the overview, which comes with the client.
+        return "sites" if self.tiny.overview is not None else None
 
     def show(self, data: list[SiteRow]) -> None:
         self.redraw()
