@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
-import tomlkit
 from pydantic import SecretStr
 
 APP_NAME = "tinylytics-tui"
@@ -241,6 +240,8 @@ def save_settings(path: Path, updates: Mapping[str, Any]) -> None:
 
     The file is created private (0600) because it may hold the API key.
     """
+    import tomlkit  # only for writing: a start that writes nothing does not load it
+
     unknown = set(updates) - set(_FILE_KEYS)
     if unknown:
         raise ValueError(f"unknown settings: {sorted(unknown)}")

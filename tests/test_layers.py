@@ -17,7 +17,9 @@ def imported_after(module: str) -> set[str]:
     return set(out.split())
 
 
-@pytest.mark.parametrize("module", ["app.api", "app.live", "app.demo", "app.config", "app.cli"])
+@pytest.mark.parametrize(
+    "module", ["app.api.client", "app.live", "app.demo", "app.config", "app.cli"]
+)
 def test_data_layers_do_not_import_textual(module: str) -> None:
     loaded = imported_after(module)
     assert not {m for m in loaded if m == "textual" or m.startswith("textual.")}
@@ -29,5 +31,15 @@ def test_demo_server_does_not_import_the_client() -> None:
 
 
 def test_api_does_not_reach_up() -> None:
-    loaded = imported_after("app.api")
+    loaded = imported_after("app.api.client")
     assert not {m for m in loaded if m.startswith(("app.ui", "app.live", "app.demo"))}
+
+
+def test_a_start_paints_before_loading_http_and_the_api_models() -> None:
+    """What `tinylytics-tui` imports before its first frame (the app, its first two screens):
+    not the HTTP stack, the models, the TOML writer, the demo or the sections 3 to 6."""
+    loaded = imported_after("app.cli, app.ui.app")
+    assert "app.ui.screens.hits" in loaded  # the check itself looks at the right thing
+    late = {"httpx", "httpcore", "app.api.client", "app.api.models", "tomlkit", "app.demo"}
+    late |= {f"app.ui.screens.{name}" for name in ("leaderboard", "journeys", "uptime", "insights")}
+    assert not loaded & late

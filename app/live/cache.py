@@ -18,12 +18,15 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from pydantic import ValidationError
 
-from app.api.models import Hit
 from app.live.stream import HitOrder, StoredHits, hit_key
+
+if TYPE_CHECKING:
+    from app.api.models import Hit
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +229,8 @@ class SqliteCache:
         except (sqlite3.Error, ValueError) as error:
             self._failed(error)
             return None
+        from app.api.models import Hit  # pydantic models: not needed for the first frame
+
         hits: list[Hit] = []
         for (data,) in rows:
             # One unreadable row costs that hit, not the stream.

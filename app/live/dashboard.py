@@ -6,10 +6,15 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from app.api import GroupedHitsResponse, TinylyticsClient
+# At run time, not only for type checking: a Dashboard's fields are read by pydantic when a
+# kept snapshot is loaded.
 from app.live.hitcounts import HitCounter, HitFilters, Progress, Series
 from app.live.ranges import RangeKind, Window, window
+
+if TYPE_CHECKING:
+    from app.api import GroupedHitsResponse, TinylyticsClient
 
 
 @dataclass(frozen=True)
@@ -105,14 +110,12 @@ async def load_dashboard(
 ) -> Dashboard:
     at = now()
     span = window(kind, at)
-    series, *answers = await asyncio.gather(
+    series, answers = await asyncio.gather(
         counter.series(site_id, span, filters, progress),
-        *(grouped(client, site_id, p, span, filters) for p in PANELS),
+        asyncio.gather(*(grouped(client, site_id, p, span, filters) for p in PANELS)),
     )
-    assert isinstance(series, Series)
     panels = tuple(
         PanelData(p, panel_rows(a), a.pagination.total_count)
         for p, a in zip(PANELS, answers, strict=True)
-        if isinstance(a, GroupedHitsResponse)
     )
     return Dashboard(site_id, span, filters, series, panels, at)

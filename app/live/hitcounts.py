@@ -14,10 +14,12 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from app.api import Hit, HitsResponse, TinylyticsClient
 from app.live.ranges import Bucket, Window, days_between, midnight
+
+if TYPE_CHECKING:
+    from app.api import Hit, HitsResponse, TinylyticsClient
 
 # The API's per-request cap on a date range.
 MAX_SPAN_DAYS = 365

@@ -6,10 +6,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from app.api import SiteSummary, TinylyticsClient
-from app.live.hitcounts import HitCounter
 from app.live.ranges import RangeKind, window
+
+if TYPE_CHECKING:
+    from app.api import SiteSummary, TinylyticsClient
+    from app.live.hitcounts import HitCounter
 
 # Lifetime unique hits and visibility come from one request per site: ask rarely.
 DETAIL_MAX_AGE = 15 * 60.0

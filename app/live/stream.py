@@ -15,9 +15,10 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
-from app.api import Hit, HitsResponse, TinylyticsClient
+if TYPE_CHECKING:
+    from app.api import Hit, HitsResponse, TinylyticsClient
 
 HitOrder = Literal["asc", "desc"]
 

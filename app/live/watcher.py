@@ -29,17 +29,13 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from app.api import (
-    ApiError,
-    NotFound,
-    RateLimited,
-    SubscriptionRequired,
-    TinylyticsClient,
-    UptimeResponse,
-)
+from app.api import ApiError, NotFound, RateLimited, SubscriptionRequired
 from app.api.errors import one_line
+
+if TYPE_CHECKING:
+    from app.api import TinylyticsClient, UptimeResponse
 
 State = Literal["up", "down", "paused", "no monitor", "needs plan", "unknown"]
 AlertKind = Literal["down", "up", "ssl", "domain"]

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import SecretStr
 from textual import work
@@ -22,7 +22,7 @@ from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
 
-from app.api import ApiError, NetworkError, RequestBudget, TinylyticsClient
+from app.api import ApiError, NetworkError, RequestBudget
 from app.config import ConfigError, Settings, save_settings
 from app.live.cache import SqliteCache, cache_namespace, default_cache_path
 from app.live.hitcounts import HitCounter, HitFilters
@@ -42,6 +42,9 @@ from app.ui.screens.help import HelpScreen
 from app.ui.screens.hits import HitsScreen
 from app.ui.screens.sites import SitesScreen
 from app.ui.text import clean
+
+if TYPE_CHECKING:
+    from app.api import TinylyticsClient
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +148,9 @@ class TinylyticsApp(App[int]):
 
     def connect(self, key: SecretStr, base_url: str) -> None:
         """Start using a key: every screen's loop picks the new client up on its next wake."""
+        # Loaded here, after the first frame: httpx and the models are not needed before.
+        from app.api.client import TinylyticsClient
+
         old = self.client
         self.client = TinylyticsClient(
             key.get_secret_value(), base_url, budget=self.budget, share_seconds=SHARE_SECONDS

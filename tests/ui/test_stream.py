@@ -141,6 +141,7 @@ async def test_a_restart_paints_the_cached_hits_at_once(
     path = tmp_path / "cache.sqlite3"
     first = app_factory(site=QUIET)
     async with first.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: first.client is not None)  # built after the first frame
         assert first.client is not None
         streams = HitStreams(first.client, store=SqliteCache(path), now=demo.clock.now)
         first.push_screen(LiveHitsScreen(streams))
@@ -152,6 +153,7 @@ async def test_a_restart_paints_the_cached_hits_at_once(
     async with again.run_test(size=(120, 40)) as pilot:
         # Paused: no request is made, so what shows can only come from the cache.
         again.paused = True
+        await wait_for(pilot, lambda: again.client is not None)
         assert again.client is not None
         streams = HitStreams(again.client, store=SqliteCache(path), now=demo.clock.now)
         again.push_screen(LiveHitsScreen(streams))

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
+from pydantic import SecretStr
 
 from app.demo import DemoServer
 from app.ui.app import TinylyticsApp
@@ -41,10 +42,21 @@ async def test_a_restart_paints_the_last_dashboard_before_asking(
     demo.clock.advance(2 * 3600)
     demo.settings.drop_rate = 1.0
     again = app_factory(site=456, frozen_monotonic=False)
+    # The HTTP client is built after the first frame: what the screen holds by then is what the
+    # first frame showed.
+    before_client: list[str] = []
+    connect = again.connect
+
+    def watched_connect(key: SecretStr, base_url: str) -> None:
+        before_client.append(screen_text(again))
+        connect(key, base_url)
+
+    again.connect = watched_connect  # type: ignore[method-assign]
     async with again.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: "hits, last 7 days" in screen_text(again))
+        await wait_for(pilot, lambda: bool(before_client))
         assert isinstance(again.screen, HitsScreen)
         headline = next(line for line in shown.splitlines() if "hits, last 7 days" in line)
+        assert headline in before_client[0]
         assert headline in screen_text(again)
         await wait_for(pilot, lambda: "offline" in status(again), timeout=30)
         assert "data from 2h" in status(again)

@@ -122,6 +122,8 @@ class LiveScreen(Screen[None], Generic[T]):
     # -- the loop -------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # Here rather than in the loop, so that what was kept is in the screen's first frame.
+        self._paint_kept()
         self.poll()
         if self.TICKS:
             self._clock = self.set_interval(1.0, self.tick, pause=not self._visible)
@@ -167,10 +169,7 @@ class LiveScreen(Screen[None], Generic[T]):
             if self._visible:
                 # Even while paused, and before the client exists: what was kept from the last
                 # run is shown at once.
-                try:
-                    self._paint_last_known()
-                except Exception as error:
-                    self.tiny.report_bug(error)
+                self._paint_kept()
             if self._visible and self.ready() and (self._asked or not self.tiny.paused):
                 asked, self._asked = self._asked, False
                 wait = budget_wait(self.tiny.budget)
@@ -192,6 +191,12 @@ class LiveScreen(Screen[None], Generic[T]):
 
     def show_cached(self, data: T) -> None:
         self.show(data)
+
+    def _paint_kept(self) -> None:
+        try:
+            self._paint_last_known()
+        except Exception as error:
+            self.tiny.report_bug(error)
 
     def _paint_last_known(self) -> None:
         """Before asking the server for a new key (site, range...), show what was kept of it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pydantic import SecretStr
 from rich.text import Text
 from textual import on, work
@@ -10,8 +12,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
-from app.api import ApiError, AuthError, MeResponse, SubscriptionRequired, TinylyticsClient
+from app.api import ApiError, AuthError, SubscriptionRequired
 from app.ui.text import clean
+
+if TYPE_CHECKING:
+    from app.api import MeResponse
 
 INTRO = (
     "tinylytics-tui needs a Tinylytics API key (Account Settings → API Access → Create New API "
@@ -87,6 +92,7 @@ class FirstRunScreen(Screen[None]):
 
     @work(exclusive=True, group="check", exit_on_error=False)
     async def check(self, key: SecretStr) -> None:
+        from app.api.client import TinylyticsClient
         from app.ui.app import TinylyticsApp
 
         assert isinstance(self.app, TinylyticsApp)
