@@ -10,8 +10,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, NoReturn
 
-from pydantic import SecretStr
-
 from app import __version__
 from app.config import (
     DEFAULT_BASE_URL,
@@ -23,6 +21,7 @@ from app.config import (
     default_config_path,
     load_settings,
 )
+from app.secret import Secret
 
 PROG = "tinylytics-tui"
 
@@ -184,7 +183,7 @@ def run_app(settings: Settings) -> int:
     from app.demo import DEMO_KEY, DemoServer
 
     with DemoServer() as server:
-        demo_settings = replace(settings, base_url=server.base_url, api_key=SecretStr(DEMO_KEY))
+        demo_settings = replace(settings, base_url=server.base_url, api_key=Secret(DEMO_KEY))
         return TinylyticsApp(demo_settings).run_and_report()
 
 

@@ -18,7 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import platformdirs
-from pydantic import SecretStr
+
+from app.secret import Secret
 
 APP_NAME = "tinylytics-tui"
 DEFAULT_BASE_URL = "https://tinylytics.app/api/v1/"
@@ -42,7 +43,7 @@ class ConfigError(Exception):
 class Settings:
     """The resolved settings the app runs with."""
 
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
     base_url: str = DEFAULT_BASE_URL
     site: int | None = None
     refresh: float = 60.0
@@ -158,7 +159,7 @@ def _read_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def read_key_file(path: Path) -> SecretStr:
+def read_key_file(path: Path) -> Secret:
     try:
         _check_private(path, "an API key")
         key = path.read_text(encoding="utf-8").strip()
@@ -168,7 +169,7 @@ def read_key_file(path: Path) -> SecretStr:
         raise ConfigError(f"cannot read API key file {path}: {exc}") from None
     if not key:
         raise ConfigError(f"API key file {path} is empty")
-    return SecretStr(key)
+    return Secret(key)
 
 
 def _checked_refresh(value: float, source: str) -> float:
@@ -208,13 +209,13 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
         raise ConfigError(f"{config_path}: cache_retention_days must be at least 1")
 
     # The key: flag (a file) > environment > config file.
-    api_key: SecretStr | None = None
+    api_key: Secret | None = None
     if flags.get("api_key_file"):
         api_key = read_key_file(Path(flags["api_key_file"]).expanduser())
     elif env.get(ENV_API_KEY, "").strip():
-        api_key = SecretStr(env[ENV_API_KEY].strip())
+        api_key = Secret(env[ENV_API_KEY].strip())
     elif isinstance(data.get("api_key"), str) and data["api_key"].strip():
-        api_key = SecretStr(data["api_key"].strip())
+        api_key = Secret(data["api_key"].strip())
     settings = replace(settings, api_key=api_key)
 
     base_url = flags.get("base_url") or env.get(ENV_BASE_URL) or data.get("base_url")

@@ -160,3 +160,14 @@ def test_save_settings_creates_directories(tmp_path: Path) -> None:
     save_settings(config, {"theme": "nord"})
     assert config.stat().st_mode & 0o777 == 0o600
     assert load_settings(flags(config=str(config)), {}).theme == "nord"
+
+
+def test_the_loaded_key_never_shows_itself(tmp_path: Path) -> None:
+    key = "tly-ro-0123456789abcdef"
+    config = write(tmp_path / "c.toml", f'api_key = "{key}"\n', mode=0o600)
+    settings = load_settings(flags(config=str(config)), {})
+    assert settings.api_key is not None
+    assert settings.api_key.get_secret_value() == key
+    for shown in (repr(settings), str(settings), f"{settings.api_key}", repr(settings.api_key)):
+        assert key not in shown
+        assert "**********" in shown

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
-from pydantic import ValidationError
 
 from app.live.stream import HitOrder, StoredHits, hit_key
 
@@ -229,7 +228,10 @@ class SqliteCache:
         except (sqlite3.Error, ValueError) as error:
             self._failed(error)
             return None
-        from app.api.models import Hit  # pydantic models: not needed for the first frame
+        # The pydantic models: loaded here, since the first frame does not need them.
+        from pydantic import ValidationError
+
+        from app.api.models import Hit
 
         hits: list[Hit] = []
         for (data,) in rows:

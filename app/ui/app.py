@@ -16,7 +16,6 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import SecretStr
 from textual import work
 from textual.app import App
 from textual.binding import BindingType
@@ -33,6 +32,7 @@ from app.live.snapshots import Snapshots
 from app.live.stream import HitStreams
 from app.live.watcher import UptimeWatcher
 from app.logs import log_path
+from app.secret import Secret
 from app.ui import keys
 from app.ui.commands import TinyCommands
 from app.ui.resources import stylesheet_path
@@ -146,7 +146,7 @@ class TinylyticsApp(App[int]):
         if self.cache is not None:
             self.cache.close()
 
-    def connect(self, key: SecretStr, base_url: str) -> None:
+    def connect(self, key: Secret, base_url: str) -> None:
         """Start using a key: every screen's loop picks the new client up on its next wake."""
         # Loaded here, after the first frame: httpx and the models are not needed before.
         from app.api.client import TinylyticsClient
@@ -185,7 +185,7 @@ class TinylyticsApp(App[int]):
             self.update_header()
             return
 
-    def _open_cache(self, key: SecretStr, base_url: str) -> None:
+    def _open_cache(self, key: Secret, base_url: str) -> None:
         """The cache of this key and server (each key has its own), and the snapshots in it."""
         # The demo's port changes every run; its data does not.
         where = "demo" if self.settings.demo else base_url
@@ -253,7 +253,7 @@ class TinylyticsApp(App[int]):
         else:
             base_url, key = self._on_demo()
         self.settings = replace(self.settings, demo=True)
-        self.connect(SecretStr(key), base_url)
+        self.connect(Secret(key), base_url)
 
     def call_on_exit(self, callback: Callable[[], None]) -> None:
         self._exit_callbacks.append(callback)

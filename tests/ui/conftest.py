@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from rich.text import Text
 from textual.content import Content
 from textual.pilot import Pilot
 
 from app.config import Settings
 from app.demo import DEMO_KEY, DemoServer
+from app.secret import Secret
 from app.ui.app import TinylyticsApp
 from app.ui.screens.base import LiveScreen
 
@@ -35,7 +35,7 @@ def make_app(
     """The app on the demo server. The uptime watcher is off unless asked for: its alerts are
     timed toasts that would land in pictures and its requests in request counts."""
     settings = Settings(
-        api_key=SecretStr(key) if key else None,
+        api_key=Secret(key) if key else None,
         base_url=server.base_url,
         site=site,
         config_path=tmp_path / "config.toml",

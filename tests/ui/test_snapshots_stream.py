@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
 from textual.pilot import Pilot
 
 from app.config import Settings
 from app.demo import DEMO_KEY, DemoServer
+from app.secret import Secret
 from app.ui.app import TinylyticsApp
 from app.ui.screens.stream import LiveHitsScreen
 from tests.ui.conftest import loaded, wait_for
@@ -24,7 +24,7 @@ def quiet_app(demo: DemoServer, tmp_path: Path) -> TinylyticsApp:
     """The app of tests/ui/conftest.py's `make_app`, without the uptime watcher: its alerts
     (toasts with a timeout) would come and go in the picture."""
     settings = Settings(
-        api_key=SecretStr(DEMO_KEY),
+        api_key=Secret(DEMO_KEY),
         base_url=demo.base_url,
         site=QUIET,
         config_path=tmp_path / "config.toml",

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import platformdirs
-from pydantic import SecretStr
 
 from app.demo import DemoServer
+from app.secret import Secret
 from app.ui.app import TinylyticsApp
 from app.ui.screens.hits import HitsScreen
 from app.ui.screens.sites import SitesScreen
@@ -47,7 +47,7 @@ async def test_a_restart_paints_the_last_dashboard_before_asking(
     before_client: list[str] = []
     connect = again.connect
 
-    def watched_connect(key: SecretStr, base_url: str) -> None:
+    def watched_connect(key: Secret, base_url: str) -> None:
         before_client.append(screen_text(again))
         connect(key, base_url)
 

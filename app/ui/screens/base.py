@@ -220,7 +220,7 @@ class LiveScreen(Screen[None], Generic[T]):
         key = self.snapshot_key()
         if key is not None and self.SNAPSHOT is not None and self.matches(data):
             self._painted_key = key
-            self.tiny.snapshots.save(key, self.SNAPSHOT, data)
+            self.tiny.snapshots.save(key, data)
 
     def _out_of_budget(self, wait: float, *, told: bool) -> float:
         """The app's hourly share is spent: wait for the window to free up, visibly, instead of

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import SecretStr
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -13,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from app.api import ApiError, AuthError, SubscriptionRequired
+from app.secret import Secret
 from app.ui.text import clean
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class FirstRunScreen(Screen[None]):
     def __init__(self, reason: str | None) -> None:
         super().__init__()
         self.reason = reason
-        self._checked: SecretStr | None = None
+        self._checked: Secret | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
@@ -88,10 +88,10 @@ class FirstRunScreen(Screen[None]):
             self._result.update(Text("Type or paste a key first.", style="yellow"))
             return
         self._result.update(Text("Checking…"))
-        self.check(SecretStr(key))
+        self.check(Secret(key))
 
     @work(exclusive=True, group="check", exit_on_error=False)
-    async def check(self, key: SecretStr) -> None:
+    async def check(self, key: Secret) -> None:
         from app.api.client import TinylyticsClient
         from app.ui.app import TinylyticsApp
 
