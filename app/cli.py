@@ -7,7 +7,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any, NoReturn
 
 from app import __version__
@@ -21,7 +20,6 @@ from app.config import (
     default_config_path,
     load_settings,
 )
-from app.secret import Secret
 
 PROG = "tinylytics-tui"
 
@@ -177,14 +175,8 @@ def run_app(settings: Settings) -> int:
 
     setup_file_logging()
 
-    if not settings.demo:
-        return TinylyticsApp(settings).run_and_report()
-
-    from app.demo import DEMO_KEY, DemoServer
-
-    with DemoServer() as server:
-        demo_settings = replace(settings, base_url=server.base_url, api_key=Secret(DEMO_KEY))
-        return TinylyticsApp(demo_settings).run_and_report()
+    # With --demo the app starts the demo server itself, once its first frame is out.
+    return TinylyticsApp(settings, start_demo=settings.demo).run_and_report()
 
 
 if __name__ == "__main__":

@@ -41,6 +41,12 @@ def test_a_start_paints_before_loading_http_and_the_api_models() -> None:
     loaded = imported_after("app.cli, app.ui.app")
     assert "app.ui.screens.hits" in loaded  # the check itself looks at the right thing
     late = {"httpx", "httpcore", "pydantic", "app.api.client", "app.api.models", "tomlkit"}
-    late.add("app.demo")
+    late |= {"app.demo.server", "aiohttp"}
     late |= {f"app.ui.screens.{name}" for name in ("leaderboard", "journeys", "uptime", "insights")}
     assert not loaded & late
+
+
+def test_the_demo_key_does_not_load_the_demo_server() -> None:
+    loaded = imported_after("app.demo; app.demo.DEMO_KEY")
+    assert "app.demo.keys" in loaded
+    assert not loaded & {"app.demo.server", "aiohttp"}

@@ -4,8 +4,9 @@ async with TinylyticsClient(key, budget=RequestBudget(1000)) as client:
     sites = (await client.sites()).sites
 """
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from app.lazy import lazy_attributes
 
 # The names below load their module on first use (PEP 562): a screen that only needs the error
 # classes does not pay for httpx and the pydantic models before its first frame.
@@ -108,14 +109,7 @@ _MODULES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'app.api' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"app.api.{module}"), name)
-    globals()[name] = value  # later lookups are plain attribute reads
-    return value
-
+__getattr__ = lazy_attributes(__name__, _MODULES)
 
 __all__ = [
     "DEFAULT_BASE_URL",

@@ -27,13 +27,11 @@ from app.demo.clock import Clock
 from app.demo.formats import iso_seconds
 from app.demo.insights import insights_page, next_job
 from app.demo.journeys import journeys_answer
+from app.demo.keys import BASIC_KEY, DEMO_KEY, UNSUBSCRIBED_KEY
 from app.demo.queries import HitFilter
 from app.demo.settings import DemoSettings
 from app.demo.world import Site, World
 
-DEMO_KEY = "tly-ro-demo"  # full access
-UNSUBSCRIBED_KEY = "tly-ro-unsubscribed"  # every endpoint: 403, subscription required
-BASIC_KEY = "tly-ro-basic"  # subscribed, without the monitoring/insights plan
 API = "/api/v1"
 CONTROL = "/_demo"
 NO_ANSWER = 0  # the status counted for a request whose connection was cut
