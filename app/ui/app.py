@@ -212,6 +212,11 @@ class TinylyticsApp(App[int]):
                 today=lambda: self.now().date(),
             )
         self.snapshots = Snapshots(self.cache, self.now)
+        # Site names from the last Sites table: the header names the site even when offline.
+        kept = self.snapshots.load(SitesScreen.SNAPSHOT_KEY, SitesScreen.SNAPSHOT)
+        for row in kept[0] if kept else ():
+            self._site_labels.setdefault(row.id, _label(row.id, row.label, row.url))
+        self.update_header()
 
     @work(exclusive=True, group="watcher", exit_on_error=False)
     async def _watch(self) -> None:
@@ -237,7 +242,7 @@ class TinylyticsApp(App[int]):
             except ApiError:
                 return 60.0
             for site in sites:
-                self._site_labels.setdefault(site.id, site.label or site.url or f"site {site.id}")
+                self._site_labels.setdefault(site.id, _label(site.id, site.label, site.url))
             ids = [site.id for site in sites]
         watcher.set_sites(ids)
         for alert in await watcher.run_once():
@@ -314,7 +319,7 @@ class TinylyticsApp(App[int]):
     def overview_rows(self) -> list[SiteRow]:
         rows = self.overview.rows if self.overview else []
         for row in rows:
-            self._site_labels[row.id] = row.label or row.url or f"site {row.id}"
+            self._site_labels[row.id] = _label(row.id, row.label, row.url)
         if self.site_id is None and rows:
             self.site_id = rows[0].id
         return rows
@@ -456,6 +461,10 @@ def _section(module: str, name: str) -> Screen[Any]:
     screen_class = getattr(importlib.import_module(f"app.ui.screens.{module}"), name)
     screen: Screen[Any] = screen_class()
     return screen
+
+
+def _label(site_id: int, label: str | None, url: str | None) -> str:
+    return label or url or f"site {site_id}"
 
 
 def terminal_alive() -> bool:

@@ -82,3 +82,17 @@ async def test_no_cache_keeps_nothing_on_disk(app_factory: Factory) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app))
     assert cache_files() == []
+
+
+async def test_the_header_names_the_site_from_the_kept_sites_table(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    first = app_factory()
+    async with first.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "Field Notes" in screen_text(first))
+    demo.settings.drop_rate = 1.0  # the API is gone: the name can only come from the cache
+    again = app_factory(site=456)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "offline" in status(again), timeout=30)
+        assert again.sub_title == "Field Notes"
+        assert status(again).startswith("Field Notes · last 7 days")

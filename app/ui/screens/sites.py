@@ -78,6 +78,7 @@ def _bare(url: str | None) -> str | None:
 class SitesScreen(LiveScreen[list[SiteRow]]):
     BINDINGS = list(keys.TABLES.bindings)
     SNAPSHOT = list[SiteRow]
+    SNAPSHOT_KEY = "sites"
 
     def compose_body(self) -> ComposeResult:
         yield SearchBox("filter sites: type, enter to keep, escape to clear")
@@ -108,7 +109,7 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
 
     def snapshot_key(self) -> str | None:
         # The kept rows go into the overview, which comes with the client.
-        return "sites" if self.tiny.overview is not None else None
+        return self.SNAPSHOT_KEY if self.tiny.overview is not None else None
 
     def show(self, data: list[SiteRow]) -> None:
         self.redraw()
