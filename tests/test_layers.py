@@ -50,3 +50,16 @@ def test_the_demo_key_does_not_load_the_demo_server() -> None:
     loaded = imported_after("app.demo; app.demo.DEMO_KEY")
     assert "app.demo.keys" in loaded
     assert not loaded & {"app.demo.server", "aiohttp"}
+
+
+@pytest.mark.parametrize("package", ["app.api", "app.demo"])
+def test_every_exported_name_loads(package: str) -> None:
+    """The packages load their modules on first use: each name in __all__ must get there."""
+    code = (
+        f"import {package} as p; missing = [n for n in p.__all__ if getattr(p, n, None) is None]; "
+        "print(missing)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout
+    assert out.strip() == "[]"

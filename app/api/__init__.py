@@ -109,7 +109,9 @@ _MODULES = {
 }
 
 
-__getattr__ = lazy_attributes(__name__, _MODULES)
+# Hidden from type checkers, which would otherwise accept any name imported from here.
+if not TYPE_CHECKING:
+    __getattr__ = lazy_attributes(__name__, _MODULES)
 
 __all__ = [
     "DEFAULT_BASE_URL",

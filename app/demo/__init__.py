@@ -17,22 +17,24 @@ if TYPE_CHECKING:
     from app.demo.settings import DemoSettings
     from app.demo.world import World
 
-__getattr__ = lazy_attributes(
-    __name__,
-    {
-        "Clock": "clock",
-        "BASIC_KEY": "keys",
-        "DEMO_KEY": "keys",
-        "UNSUBSCRIBED_KEY": "keys",
-        "DemoApi": "server",
-        "DemoServer": "server",
-        "RequestStats": "server",
-        "run_forever": "server",
-        "serve": "server",
-        "DemoSettings": "settings",
-        "World": "world",
-    },
-)
+# Hidden from type checkers, which would otherwise accept any name imported from here.
+if not TYPE_CHECKING:
+    __getattr__ = lazy_attributes(
+        __name__,
+        {
+            "Clock": "clock",
+            "BASIC_KEY": "keys",
+            "DEMO_KEY": "keys",
+            "UNSUBSCRIBED_KEY": "keys",
+            "DemoApi": "server",
+            "DemoServer": "server",
+            "RequestStats": "server",
+            "run_forever": "server",
+            "serve": "server",
+            "DemoSettings": "settings",
+            "World": "world",
+        },
+    )
 
 __all__ = [
     "BASIC_KEY",
