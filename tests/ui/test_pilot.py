@@ -18,6 +18,7 @@ from app.ui.screens.help import HelpScreen
 from app.ui.screens.hits import HitsScreen, PanelTable
 from app.ui.screens.panel import PanelScreen
 from app.ui.screens.sites import SitesScreen
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
 from tests.ui.conftest import loaded, messages, notified, screen_text, shows, wait_for
@@ -447,3 +448,16 @@ async def test_a_bug_in_a_screen_is_one_line_and_the_loop_lives_on(
         await pilot.pause(0.2)
         # The same bug again is not told twice.
         assert sum(m.startswith("Internal error") for m in messages(app)) == 1
+
+
+async def test_the_hidden_search_box_never_takes_the_focus(app_factory: Factory) -> None:
+    # A screen focuses its first focusable widget as it starts: a key typed then (a quick `q`)
+    # went to the hidden box and became a search nobody could see, instead of quitting.
+    app = app_factory()
+    async with app.run_test(size=(120, 40)) as pilot:
+        box = app.screen.query_one(SearchBox)
+        assert not box.focusable
+        await pilot.press("slash")
+        assert box.focusable and box.has_focus
+        await pilot.press("escape")
+        assert not box.focusable and not box.has_focus
