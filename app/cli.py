@@ -176,7 +176,7 @@ def run_app(settings: Settings) -> int:
     setup_file_logging()
 
     # With --demo the app starts the demo server itself, once its first frame is out.
-    return TinylyticsApp(settings, start_demo=settings.demo).run_and_report()
+    return TinylyticsApp(settings).run_and_report()
 
 
 if __name__ == "__main__":

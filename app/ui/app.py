@@ -88,7 +88,6 @@ class TinylyticsApp(App[int]):
         persist: bool = True,
         on_demo: Callable[[], tuple[str, str]] | None = None,
         watch_uptime: bool = True,
-        start_demo: bool = False,
     ) -> None:
         super().__init__()
         # No animations unless asked for (TEXTUAL_ANIMATIONS): over SSH they cost bytes and CPU.
@@ -99,7 +98,6 @@ class TinylyticsApp(App[int]):
         self.monotonic: Callable[[], float] = monotonic or time.monotonic
         self._persist = persist
         self._on_demo = on_demo
-        self._start_demo = start_demo
         self.budget = RequestBudget(per_hour=settings.requests_per_hour)
         self.client: TinylyticsClient | None = None
         self.counter: HitCounter | None = None
@@ -131,12 +129,11 @@ class TinylyticsApp(App[int]):
             self.theme = self.settings.theme
         self._install_process_guards()
         self.switch_mode("hits" if self.site_id is not None else "sites")
-        if self._start_demo:
-            # The demo's kept data paints first; its server (aiohttp alone takes about 0.5 s to
-            # import) starts after the first frame.
+        if self.settings.demo:
+            # --demo: the demo's kept data paints first; its server (aiohttp alone takes about
+            # 0.5 s to import) starts after the first frame.
             from app.demo import DEMO_KEY
 
-            self.settings = replace(self.settings, demo=True)
             self._open_cache(Secret(DEMO_KEY), "demo")
             self.call_after_refresh(self.start_demo)
         elif self.settings.api_key is None:
