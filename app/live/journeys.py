@@ -18,16 +18,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from itertools import pairwise
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from app.api import (
-    JourneyInsights,
-    JourneySummary,
-    TinylyticsClient,
-    UserJourney,
-    UserJourneysResponse,
-)
+from app.api import JourneyInsights, JourneySummary, UserJourney, UserJourneysResponse
 from app.live.ranges import RangeKind, window
+
+if TYPE_CHECKING:
+    from app.live.api import LiveApi
 
 PER_PAGE: Final = 50  # the endpoint's cap
 SAMPLE_PAGES: Final = 4  # first load: the 200 newest journeys, the common paths' sample
@@ -81,21 +78,6 @@ def duration_seconds(journey: UserJourney) -> float | None:
     if len(times) < 2:
         return 0.0 if times else None
     return (times[-1] - times[0]).total_seconds()
-
-
-def span_words(seconds: float) -> str:
-    """`45s`, `6m 20s`, `1h 02m`, `2d 3h`: short, and precise where it matters."""
-    whole = max(0, round(seconds))
-    if whole < 60:
-        return f"{whole}s"
-    if whole < 3600:
-        minutes, rest = divmod(whole, 60)
-        return f"{minutes}m {rest:02d}s"
-    if whole < 86400:
-        hours, rest = divmod(whole, 3600)
-        return f"{hours}h {rest // 60:02d}m"
-    days, rest = divmod(whole, 86400)
-    return f"{days}d {rest // 3600}h"
 
 
 @dataclass(frozen=True)
@@ -249,7 +231,7 @@ class JourneyFeed:
         self.wanted = min(limit, len(self._rows) + PER_PAGE)
         return True
 
-    async def refresh(self, client: TinylyticsClient, site_id: int, span: JourneySpan) -> Journeys:
+    async def refresh(self, client: LiveApi, site_id: int, span: JourneySpan) -> Journeys:
         async with self._lock:
             key = (site_id, span.first, span.last)
             if key != self._key:
@@ -306,7 +288,7 @@ class JourneyFeed:
         return _merged(fresh, self._rows[i + 1 :])
 
     async def _page(
-        self, client: TinylyticsClient, site_id: int, span: JourneySpan, page: int
+        self, client: LiveApi, site_id: int, span: JourneySpan, page: int
     ) -> UserJourneysResponse:
         self.requests += 1
         return await client.user_journeys(
@@ -314,7 +296,7 @@ class JourneyFeed:
         )
 
     async def _pages(
-        self, client: TinylyticsClient, site_id: int, span: JourneySpan, pages: range
+        self, client: LiveApi, site_id: int, span: JourneySpan, pages: range
     ) -> list[UserJourneysResponse]:
         tasks = [asyncio.ensure_future(self._page(client, site_id, span, p)) for p in pages]
         try:

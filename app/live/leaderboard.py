@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from app.api import LeaderboardResponse, TinylyticsClient
+from app.api import LeaderboardResponse
+from app.durations import MINUTE, words
+
+if TYPE_CHECKING:
+    from app.live.api import LiveApi
 
 PAGE_SIZE = 50
 MAX_PAGES = 4
@@ -164,7 +169,7 @@ class LeaderboardPages:
 
     # -- loading -------------------------------------------------------------------------------
 
-    async def load(self, client: TinylyticsClient, *, reload: bool) -> Board:
+    async def load(self, client: LiveApi, *, reload: bool) -> Board:
         """Fetch the pages of the window not held (every one of them when `reload`), and again
         any page cached at another time than the newest: they belong to an older board."""
         site_id, path_filter = self.site_id, self.path_filter
@@ -236,20 +241,17 @@ def next_poll_in(expires_at: datetime | None, now: datetime, fallback: float) ->
     return min(MAX_WAIT, max(MIN_WAIT, wait))
 
 
-def _minutes(seconds: float) -> str:
-    minutes = int(max(0.0, seconds) // 60)
-    if minutes < 1:
+def _age(seconds: float) -> str:
+    if seconds < MINUTE:
         return "just now"
-    if minutes < 120:
-        return f"{minutes} min ago"
-    return f"{minutes // 60} h ago"
+    return f"{words(seconds, parts=1, smallest='minute')} ago"
 
 
 def cache_note(cached_at: datetime | None, expires_at: datetime | None, now: datetime) -> str:
-    """`cached 12 min ago · next update 13:00 UTC`, from the server's cache_info."""
+    """`cached 12 minutes ago · next update 13:00 UTC`, from the server's cache_info."""
     parts: list[str] = []
     if cached_at is not None:
-        parts.append(f"cached {_minutes((now - cached_at).total_seconds())}")
+        parts.append(f"cached {_age((now - cached_at).total_seconds())}")
     if expires_at is not None:
         if now >= expires_at:
             parts.append("update due")

@@ -1,9 +1,10 @@
 """What the Uptime and Insights sections compute from their answers: no Textual here.
 
-Durations in words, how close a certificate or domain is to expiring, when a downtime began,
-and when to ask again: uptime checks run on the monitor's own schedule (`next_check_at`) and
-insights are written by a daily job (`next_insight_job_scheduled_at`), so polling sooner than
-those hints only spends the request budget on answers that cannot have changed.
+How close a certificate or domain is to expiring, when a downtime began, and when to ask again
+(durations in words are `app.durations`): uptime checks run on the monitor's own schedule
+(`next_check_at`) and insights are written by a daily job (`next_insight_job_scheduled_at`), so
+polling sooner than those hints only spends the request budget on answers that cannot have
+changed.
 """
 
 from __future__ import annotations
@@ -30,41 +31,6 @@ INSIGHT_OVERDUE_WAIT = 600.0
 # Lasting answers (no monitor, no plan) are rechecked this rarely: they change by hand.
 LASTING_WAIT = 900.0
 SOON_DAYS = 14
-
-_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-
-
-def words(seconds: float) -> str:
-    """`45 seconds` → "less than a minute", `3900` → "1 hour 5 minutes", at most two units."""
-    whole = int(max(0.0, seconds))
-    if whole < 60:
-        return "less than a minute"
-    parts: list[str] = []
-    for unit, size in _UNITS:
-        count, whole = divmod(whole, size)
-        if count:
-            parts.append(_plural(count, unit))
-        elif parts:
-            break  # "2 days 5 minutes" reads oddly: stop at the first gap
-        if len(parts) == 2:
-            break
-    return " ".join(parts)
-
-
-def countdown(seconds: float) -> str:
-    """A ticking clock's few characters: `53s`, `4m 07s`, `1h 02m`, `2d 3h`."""
-    whole = math.ceil(max(0.0, seconds))
-    if whole < 60:
-        return f"{whole}s"
-    if whole < 3600:
-        return f"{whole // 60}m {whole % 60:02d}s"
-    if whole < 86400:
-        return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
-    return f"{whole // 86400}d {whole % 86400 // 3600}h"
 
 
 # -- certificates and domains -------------------------------------------------------------------

@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from app.api import Hit, HitsResponse, TinylyticsClient
+    from app.api import Hit, HitsResponse
+    from app.live.api import LiveApi
 
 HitOrder = Literal["asc", "desc"]
 
@@ -85,7 +86,7 @@ class HitStream:
 
     def __init__(
         self,
-        client: TinylyticsClient,
+        client: LiveApi,
         site_id: int,
         *,
         store: HitStore | None = None,
@@ -213,7 +214,7 @@ class HitStreams:
 
     def __init__(
         self,
-        client: TinylyticsClient,
+        client: LiveApi,
         *,
         store: HitStore | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),

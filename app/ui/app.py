@@ -1,11 +1,15 @@
-"""The Textual application: sections, shared state, the client, and the process's manners."""
+"""The Textual application: start, stop, routing between sections, and the process's manners.
+
+Everything that keeps data fresh lives in the session (app.live.session); what the user is
+looking at lives in its view state. Screens get the session in their constructor, render what
+their feed reports and send intents; navigation comes here as a message.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import importlib
-import logging
 import os
 import signal
 import sys
@@ -14,27 +18,21 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
 
-from app.api import ApiError, NetworkError, RequestBudget
 from app.config import ConfigError, Settings, save_settings
-from app.live.cache import SqliteCache, cache_namespace, default_cache_path
-from app.live.hitcounts import HitCounter, HitFilters
-from app.live.overview import SiteRow, SitesOverview
-from app.live.pacing import stretch
-from app.live.ranges import RangeKind
-from app.live.snapshots import Snapshots
-from app.live.stream import HitStreams
-from app.live.watcher import UptimeWatcher
-from app.logs import log_path
+from app.durations import words
+from app.live.session import AlertRaised, Event, KeyRejected, NamesChanged, Notice, Session
+from app.live.state import ViewState
 from app.secret import Secret
 from app.ui import keys
 from app.ui.commands import TinyCommands
+from app.ui.messages import Navigate, StartDemo, UseKey
 from app.ui.resources import stylesheet_path
 from app.ui.screens.base import LiveScreen
 from app.ui.screens.first_run import FirstRunScreen
@@ -43,32 +41,20 @@ from app.ui.screens.hits import HitsScreen
 from app.ui.screens.sites import SitesScreen
 from app.ui.text import clean
 
-if TYPE_CHECKING:
-    from app.api import TinylyticsClient
-
-log = logging.getLogger(__name__)
-
-# Screens and the alert watcher asking the same question within this many seconds share one
-# answer; `r` always asks the server again.
-SHARE_SECONDS = 5.0
-
-REFRESH_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 # Sections that show one site: they need a site picked first.
 SITE_SECTIONS = ("hits", "leaderboard", "journeys", "uptime", "insights")
+# Sections 3 to 6 are imported when first opened: a start paints sooner without them.
+LATE_SECTIONS = {
+    "leaderboard": ("leaderboard", "LeaderboardScreen"),
+    "journeys": ("journeys", "JourneysScreen"),
+    "uptime": ("uptime", "UptimeScreen"),
+    "insights": ("insights", "InsightsScreen"),
+}
 
 
 class TinylyticsApp(App[int]):
     CSS_PATH = str(stylesheet_path())
     TITLE = "tinylytics"
-    # Sections 3 to 6 are imported when first opened: a start paints sooner without them.
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = {
-        "sites": SitesScreen,
-        "hits": HitsScreen,
-        "leaderboard": lambda: _section("leaderboard", "LeaderboardScreen"),
-        "journeys": lambda: _section("journeys", "JourneysScreen"),
-        "uptime": lambda: _section("uptime", "UptimeScreen"),
-        "insights": lambda: _section("insights", "InsightsScreen"),
-    }
     BINDINGS: ClassVar[list[BindingType]] = [
         *keys.SECTIONS.bindings,
         *keys.LIVE.bindings,
@@ -94,31 +80,26 @@ class TinylyticsApp(App[int]):
         if "TEXTUAL_ANIMATIONS" not in os.environ:
             self.animation_level = "none"
         self.settings = settings
-        self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
-        self.monotonic: Callable[[], float] = monotonic or time.monotonic
+        self.state = ViewState(site_id=settings.site, refresh_interval=settings.refresh)
+        self.session = Session(
+            self.state,
+            requests_per_hour=settings.requests_per_hour,
+            cache=settings.cache,
+            retention_days=settings.cache_retention_days,
+            now=now or (lambda: datetime.now(UTC)),
+            monotonic=monotonic or time.monotonic,
+        )
+        self.session.listen(self._heard)
+        self.state.listen(self._state_changed)
         self._persist = persist
         self._on_demo = on_demo
-        self.budget = RequestBudget(per_hour=settings.requests_per_hour)
-        self.client: TinylyticsClient | None = None
-        self.counter: HitCounter | None = None
-        self.overview: SitesOverview | None = None
-        self.account = ""
-        self.site_id: int | None = settings.site
-        self._site_labels: dict[int, str] = {}
-        self.range_kind = RangeKind.WEEK
-        self.filters: list[tuple[str, str]] = []
-        self.paused = False
-        self.refresh_interval = settings.refresh
-        self.chart_marker = "braille"
-        self._online = True
-        self._bugs_told: set[str] = set()
         self._watch_uptime = watch_uptime
-        self.watcher: UptimeWatcher | None = None
-        self.cache: SqliteCache | None = None
-        self.hit_streams: HitStreams | None = None
-        self.snapshots = Snapshots(None, self.now)
-        self._watcher_wake = asyncio.Event()
         self._exit_callbacks: list[Callable[[], None]] = []
+        session = self.session
+        self.add_mode("sites", lambda: SitesScreen(session))
+        self.add_mode("hits", lambda: HitsScreen(session))
+        for mode, (module, name) in LATE_SECTIONS.items():
+            self.add_mode(mode, _late(session, module, name))
         if settings.keymap:
             self.set_keymap(settings.keymap)
 
@@ -128,130 +109,51 @@ class TinylyticsApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self._install_process_guards()
-        self.switch_mode("hits" if self.site_id is not None else "sites")
         if self.settings.demo:
             # --demo: the demo's kept data paints first; its server (aiohttp alone takes about
             # 0.5 s to import) starts after the first frame.
             from app.demo import DEMO_KEY
 
-            self._open_cache(Secret(DEMO_KEY), "demo")
-            self.call_after_refresh(self.start_demo)
-        elif self.settings.api_key is None:
-            self.push_screen(FirstRunScreen(None))
-        else:
+            self.session.open_cache(Secret(DEMO_KEY), "demo")
+        elif self.settings.api_key is not None:
             # The cache first, so that the first frame shows the last data; the HTTP client
             # (TLS certificates, connection pools) is built once that frame is out.
-            self._open_cache(self.settings.api_key, self.settings.base_url)
+            self.session.open_cache(self.settings.api_key, self.settings.base_url)
+        self.switch_mode("hits" if self.state.site_id is not None else "sites")
+        self.update_header()
+        if self.settings.demo:
+            self.call_after_refresh(self.start_demo)
+        elif self.settings.api_key is None:
+            self.push_screen(FirstRunScreen(None, self.settings, self.session.budget))
+        else:
             self.call_after_refresh(self.connect, self.settings.api_key, self.settings.base_url)
 
     async def on_unmount(self) -> None:
         # Stop the loops before closing what they use: a request sent to a closed client is a
         # RuntimeError, which would be reported as a bug on the way out.
         self.workers.cancel_all()
-        if self.client is not None:
-            await self.client.aclose()
-        if self.cache is not None:
-            self.cache.close()
+        await self.session.close()
 
     def connect(self, key: Secret, base_url: str) -> None:
-        """Start using a key: every screen's loop picks the new client up on its next wake."""
-        # Loaded here, after the first frame: httpx and the models are not needed before.
-        from app.api.client import TinylyticsClient
-
-        old = self.client
-        self.client = TinylyticsClient(
-            key.get_secret_value(), base_url, budget=self.budget, share_seconds=SHARE_SECONDS
-        )
-        self._open_cache(key, base_url)
-        self.counter = HitCounter(self.client, now=self.now, store=self.cache)
-        self.hit_streams = HitStreams(self.client, store=self.cache, now=self.now)
-        self.overview = SitesOverview(self.client, self.counter, now=self.now)
+        """Start using a key: every feed picks the new client up on its next round."""
+        # The demo's port changes every run; its data does not.
+        where = "demo" if self.settings.demo else base_url
+        self.session.connect(key, base_url, cache_where=where)
         self.settings = replace(self.settings, api_key=key, base_url=base_url)
-        self.watcher = UptimeWatcher(self.client, now=self.now, label=self._site_labels.get)
-        if old is not None:
-            self._close_later(old)
+        self.update_header()
         self._load_account()
         if self._watch_uptime:
             self._watch()
-        self._ask_screen()
-
-    @work(group="close", exit_on_error=False)
-    async def _close_later(self, client: TinylyticsClient) -> None:
-        await client.aclose()
 
     @work(exclusive=True, group="account", exit_on_error=False)
     async def _load_account(self) -> None:
-        """The header's account name: one request, retried slowly until it works."""
-        while self.client is not None:
-            try:
-                me = await self.client.me()
-            except ApiError:
-                await asyncio.sleep(60)
-                continue
-            self.account = me.user.name or me.user.email or ""
-            self.update_header()
-            return
-
-    def _open_cache(self, key: Secret, base_url: str) -> None:
-        """The cache of this key and server (each key has its own), and the snapshots in it."""
-        # The demo's port changes every run; its data does not.
-        where = "demo" if self.settings.demo else base_url
-        path = default_cache_path(cache_namespace(where, key.get_secret_value()))
-        if self.cache is not None and self.cache.path == path:
-            return
-        if self.cache is not None:
-            self.cache.close()
-            self.cache = None
-        if self.settings.cache:
-            self.cache = SqliteCache(
-                path,
-                retention_days=self.settings.cache_retention_days,
-                today=lambda: self.now().date(),
-            )
-        self.snapshots = Snapshots(self.cache, self.now)
-        # Site names from the last Sites table: the header names the site even when offline.
-        kept = self.snapshots.load(SitesScreen.SNAPSHOT_KEY, SitesScreen.SNAPSHOT)
-        for row in kept[0] if kept else ():
-            self._site_labels.setdefault(row.id, _label(row.id, row.label, row.url))
-        self.update_header()
+        await self.session.load_account()
 
     @work(exclusive=True, group="watcher", exit_on_error=False)
     async def _watch(self) -> None:
         """The low-rate uptime watcher behind the alerts: runs whatever screen is shown."""
-        watcher = self.watcher
-        while watcher is not None and watcher is self.watcher:
-            delay = 60.0
-            self._watcher_wake.clear()  # before the pass: a wake during it is not lost
-            if not self.paused:
-                try:
-                    delay = await self._watch_once(watcher)
-                except Exception as error:
-                    self.report_bug(error)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._watcher_wake.wait(), min(3600.0, max(1.0, delay)))
-
-    async def _watch_once(self, watcher: UptimeWatcher) -> float:
-        # The Sites table's list when it has one; else the list asked for once, on the first pass.
-        ids = [row.id for row in self.overview_rows()] or watcher.site_ids
-        if not ids and self.client is not None:
-            try:
-                sites = (await self.client.sites()).sites
-            except ApiError:
-                return 60.0
-            for site in sites:
-                self._site_labels.setdefault(site.id, _label(site.id, site.label, site.url))
-            ids = [site.id for site in sites]
-        watcher.set_sites(ids)
-        for alert in await watcher.run_once():
-            self.notify(alert.message, severity=alert.severity, timeout=10, markup=False)
-            if self.settings.bell:
-                self.bell()
-        if self.overview is not None:
-            for site_id, state in watcher.states.items():
-                self.overview.set_uptime(site_id, state.summary)
-        if isinstance(self.screen, SitesScreen):
-            self.screen.redraw()
-        return watcher.seconds_until_due()
+        async for _ in self.session.alerts_feed.watch():
+            pass  # its alerts arrive as session events
 
     def start_demo(self) -> None:
         """Start the demo server and use it: `--demo` (after the first frame), or the first-run
@@ -270,6 +172,16 @@ class TinylyticsApp(App[int]):
 
     def call_on_exit(self, callback: Callable[[], None]) -> None:
         self._exit_callbacks.append(callback)
+
+    def run_and_report(self) -> int:
+        try:
+            self.run()
+        finally:
+            for callback in self._exit_callbacks:
+                callback()
+        return self.return_code or 0
+
+    # -- process guards ----------------------------------------------------------------------
 
     def _install_process_guards(self) -> None:
         if self.is_headless:
@@ -293,153 +205,101 @@ class TinylyticsApp(App[int]):
         if not terminal_alive():
             self._leave_now()
 
-    def run_and_report(self) -> int:
-        try:
-            self.run()
-        finally:
-            for callback in self._exit_callbacks:
-                callback()
-        return self.return_code or 0
+    # -- what the session says -----------------------------------------------------------------
 
-    # -- shared state ------------------------------------------------------------------------
+    def _heard(self, event: Event) -> None:
+        if isinstance(event, Notice):
+            self.notify(event.text, severity=_severity(event.severity), timeout=event.timeout,
+                        markup=False)
+        elif isinstance(event, AlertRaised):
+            alert = event.alert
+            self.notify(alert.message, severity=alert.severity, timeout=10, markup=False)
+            if self.settings.bell:
+                self.bell()
+        elif isinstance(event, KeyRejected):
+            if not isinstance(self.screen, FirstRunScreen):
+                self.push_screen(FirstRunScreen(event.message, self.settings, self.session.budget))
+        elif isinstance(event, NamesChanged):
+            self.update_header()
 
-    @property
-    def site_label(self) -> str | None:
-        if self.site_id is None:
-            return None
-        return self._site_labels.get(self.site_id, f"site {self.site_id}")
+    def _state_changed(self, what: str) -> None:
+        if what == "site":
+            self.update_header()
 
-    @property
-    def hit_filters(self) -> HitFilters:
-        return HitFilters(**dict(self.filters))
+    def update_header(self) -> None:
+        account = self.session.account
+        self.title = f"tinylytics · {clean(account)}" if account else "tinylytics"
+        site_id = self.state.site_id
+        # The Sites section shows every site: naming one there would say it is about that one.
+        on_sites = self.current_mode == "sites"
+        self.sub_title = "" if site_id is None or on_sites else clean(self.session.sites.label(site_id))
 
-    def overview_rows(self) -> list[SiteRow]:
-        rows = self.overview.rows if self.overview else []
-        for row in rows:
-            self._site_labels[row.id] = _label(row.id, row.label, row.url)
-        if self.site_id is None and rows:
-            self.site_id = rows[0].id
-        return rows
+    # -- routing -------------------------------------------------------------------------------
 
-    def remember_site(self, site_id: int, label: str) -> None:
-        self._site_labels[site_id] = label
+    @on(Navigate)
+    def _navigate(self, message: Navigate) -> None:
+        self.action_section(message.section)
 
-    def knows_site(self, site_id: int) -> bool:
-        return site_id in self._site_labels
+    @on(UseKey)
+    def _use_key(self, message: UseKey) -> None:
+        self.connect(message.key, self.settings.base_url)
 
-    def api_use(self) -> str:
-        used = f"API {self.budget.used_last_hour()}/h"
-        factor = stretch(self.budget)
-        return f"{used} · slowed ×{factor:.0f}" if factor >= 1.5 else used
+    @on(StartDemo)
+    def _start_demo(self) -> None:
+        self.start_demo()
 
-    def paced(self, seconds: float) -> float:
-        """An interval, stretched while the app's share of the API budget runs low."""
-        return seconds * stretch(self.budget)
-
-    def _wake_screen(self) -> None:
-        screen = self.screen
-        if isinstance(screen, LiveScreen):
-            screen.wake()
-
-    def _ask_screen(self) -> None:
+    def _current_feed_ask(self) -> None:
         """The user asked for new data: fetched even while paused."""
         screen = self.screen
         if isinstance(screen, LiveScreen):
             screen.ask()
 
-    def open_site(self, site_id: int) -> None:
-        if site_id != self.site_id:
-            self.filters.clear()
-        self.site_id = site_id
-        self.update_header()
-        self.switch_mode("hits")
-        self._ask_screen()
-
-    def open_hits_filtered(self, field: str, value: str) -> None:
-        """The hits dashboard of the current site narrowed to one value (leaderboard, journeys)."""
-        self.filters = [(field, value)]
-        self.switch_mode("hits")
-        self._ask_screen()
-
-    def set_range(self, kind: RangeKind) -> None:
-        self.range_kind = kind
-        self._ask_screen()
-
-    def add_filter(self, field: str, value: str) -> None:
-        self.filters = [(f, v) for f, v in self.filters if f != field] + [(field, value)]
-        self.notify(f"filtered by {field} = {clean(value)}", timeout=3, markup=False)
-        self._ask_screen()
-
-    def remove_last_filter(self) -> None:
-        if self.filters:
-            self.filters.pop()
-            self._ask_screen()
-
-    def update_header(self) -> None:
-        self.title = f"tinylytics · {clean(self.account)}" if self.account else "tinylytics"
-        self.sub_title = clean(self.site_label or "")
-
-    def key_rejected(self, reason: str) -> None:
-        if not isinstance(self.screen, FirstRunScreen):
-            self.push_screen(FirstRunScreen(reason))
-
-    def report_bug(self, error: BaseException) -> None:
-        """An unexpected exception: the traceback goes to the log file, one line to the user."""
-        log.error("unexpected error", exc_info=error)
-        summary = clean(f"{type(error).__name__}: {error}")[:160]
-        if summary not in self._bugs_told:
-            self._bugs_told.add(summary)
-            where = f" Details in {log_path()}." if log_path() else ""
-            self.notify(f"Internal error: {summary}.{where}", severity="error", markup=False)
-
-    def connection_changed(self, *, ok: bool, error: ApiError | None = None) -> None:
-        """One notification when the API is lost and one when it is back, not one per failure."""
-        if ok and not self._online:
-            self._online = True
-            self.notify("Connection to the API is back.", timeout=4)
-        elif not ok and self._online and isinstance(error, NetworkError):
-            self._online = False
-            self.notify(f"Lost the API: {error.message}", severity="warning", markup=False)
-
     # -- actions -----------------------------------------------------------------------------
 
     def action_section(self, name: str) -> None:
-        if name in SITE_SECTIONS and self.site_id is None:
+        if name in SITE_SECTIONS and self.state.site_id is None:
             self.notify("Pick a site first (enter on the Sites table).", timeout=3)
             return
         self.switch_mode(name)
+        self.update_header()
 
     def action_refresh(self) -> None:
-        if self.client is not None:
-            self.client.forget_recent()
-        self._ask_screen()
+        self.session.refresh_now()
+        self._current_feed_ask()
 
     def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
-        if not self.paused:
-            self._wake_screen()
-            self._watcher_wake.set()
+        self.state.toggle_pause()
 
     def set_refresh_interval(self, seconds: float) -> None:
-        self.refresh_interval = seconds
-        message = f"Refreshing every {_duration(seconds)}."
-        paced_by = getattr(self.screen, "PACED_BY", None)
+        self.state.set_interval(seconds)
+        self._tell_interval()
+
+    def action_set_interval(self, seconds: float) -> None:
+        self.set_refresh_interval(seconds)
+
+    def action_faster(self) -> None:
+        self.state.faster()
+        self._tell_interval()
+
+    def action_slower(self) -> None:
+        self.state.slower()
+        self._tell_interval()
+
+    def _tell_interval(self) -> None:
+        message = f"Refreshing every {interval_words(self.state.refresh_interval)}."
+        screen = self.screen
+        paced_by = screen.feed.PACED_BY if isinstance(screen, LiveScreen) else None
         if paced_by:
             message += f" This screen follows {paced_by}."
         self.notify(message, timeout=3)
-        self._wake_screen()
-
-    def action_faster(self) -> None:
-        shorter = [s for s in REFRESH_STEPS if s < self.refresh_interval]
-        self.set_refresh_interval(shorter[-1] if shorter else REFRESH_STEPS[0])
-
-    def action_slower(self) -> None:
-        longer = [s for s in REFRESH_STEPS if s > self.refresh_interval]
-        self.set_refresh_interval(longer[0] if longer else REFRESH_STEPS[-1])
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
+
+    def action_marker(self, marker: str) -> None:
+        self.state.set_marker(marker)
+        self.action_refresh()
 
     def watch_theme(self, theme: str) -> None:
         if self._persist and theme != self.settings.theme:
@@ -454,14 +314,21 @@ class TinylyticsApp(App[int]):
         return True
 
 
-def _section(module: str, name: str) -> Screen[Any]:
-    screen_class = getattr(importlib.import_module(f"app.ui.screens.{module}"), name)
-    screen: Screen[Any] = screen_class()
-    return screen
+def _late(session: Session, module: str, name: str) -> Callable[[], Screen[Any]]:
+    def build() -> Screen[Any]:
+        screen_class = getattr(importlib.import_module(f"app.ui.screens.{module}"), name)
+        screen: Screen[Any] = screen_class(session)
+        return screen
+
+    return build
 
 
-def _label(site_id: int, label: str | None, url: str | None) -> str:
-    return label or url or f"site {site_id}"
+def _severity(name: str) -> Any:
+    return name if name in ("information", "warning", "error") else "information"
+
+
+def interval_words(seconds: float) -> str:
+    return words(seconds, parts=1)
 
 
 def terminal_alive() -> bool:
@@ -476,11 +343,3 @@ def terminal_alive() -> bool:
     except (OSError, ValueError):
         return False
     return True
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 60:
-        return f"{seconds:g}s"
-    if seconds < 3600:
-        return f"{seconds / 60:g} min"
-    return f"{seconds / 3600:g} h"

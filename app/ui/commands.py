@@ -4,60 +4,65 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from app.durations import words
+from app.live.state import REFRESH_STEPS
+from app.ui.context import session_of
+from app.ui.messages import Navigate
 from app.ui.text import clean
-
-if TYPE_CHECKING:
-    from app.ui.app import TinylyticsApp
 
 Command = tuple[str, str, Callable[[], object]]
 
 
 class TinyCommands(Provider):
     def _commands(self) -> list[Command]:
-        from app.ui.app import REFRESH_STEPS, TinylyticsApp, _duration
-
         app = self.app
-        assert isinstance(app, TinylyticsApp)
+        session = session_of(app)
+        state = session.state
         commands: list[Command] = []
-        for row in app.overview_rows():
+        for row in session.sites_feed.rows:
             title = f"Switch site: {clean(row.label)}  {clean(row.url)}"
             commands.append(
-                (title, "open this site's hits dashboard", partial(app.open_site, row.id))
+                (title, "open this site's hits dashboard", partial(self._open_site, row.id))
             )
         commands.append(
             (
-                "Resume live updates" if app.paused else "Pause live updates",
+                "Resume live updates" if state.paused else "Pause live updates",
                 "p",
-                app.action_toggle_pause,
+                partial(app.run_action, "toggle_pause"),
             )
         )
-        commands.append(("Refresh now", "r", app.action_refresh))
+        commands.append(("Refresh now", "r", partial(app.run_action, "refresh")))
         for seconds in REFRESH_STEPS:
             commands.append(
                 (
-                    f"Refresh every {_duration(seconds)}",
+                    f"Refresh every {words(seconds, parts=1)}",
                     "set the refresh interval (+ and - step through these)",
-                    partial(app.set_refresh_interval, seconds),
+                    partial(app.run_action, f"set_interval({seconds})"),
                 )
             )
         for name in sorted(app.available_themes):
             commands.append(
-                (f"Theme: {name}", "use and remember this theme", partial(_theme, app, name))
+                (f"Theme: {name}", "use and remember this theme", partial(setattr, app, "theme", name))
             )
-        marker = "braille" if app.chart_marker == "dot" else "dot"
+        marker = "braille" if state.chart_marker == "dot" else "dot"
         commands.append(
             (
                 f"Chart markers: {marker}",
                 "dot works with fonts without braille",
-                partial(_marker, app, marker),
+                partial(app.run_action, f"marker('{marker}')"),
             )
         )
         return commands
+
+    def _open_site(self, site_id: int) -> None:
+        session = session_of(self.app)
+        session.state.open_site(site_id)
+        session.hits_feed.ask()
+        self.app.post_message(Navigate("hits"))
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
@@ -69,12 +74,3 @@ class TinyCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
-
-
-def _theme(app: TinylyticsApp, name: str) -> None:
-    app.theme = name
-
-
-def _marker(app: TinylyticsApp, marker: str) -> None:
-    app.chart_marker = marker
-    app.action_refresh()

@@ -35,17 +35,17 @@ async def test_a_site_going_down_and_coming_back_alerts_once_each(
         # The user is elsewhere when Field Notes goes down.
         await pilot.press("2")
         demo.settings.forced_down = [456]
-        assert app.watcher is not None and app.client is not None
-        demo.clock.advance(app.watcher.seconds_until_due() + 400)
+        assert app.session.watcher is not None and app.session.api is not None
+        demo.clock.advance(app.session.watcher.seconds_until_due() + 400)
         # Minutes passed on the demo's clock but not on the client's: let it ask again.
-        app.client.forget_recent()
-        app._watcher_wake.set()
+        app.session.api.forget_recent()
+        app.session.alerts_feed.wake()
         await wait_for(pilot, lambda: any("Field Notes is down" in m for m in messages(app)))
 
         demo.settings.forced_down = []
-        demo.clock.advance(app.watcher.seconds_until_due() + 400)
-        app.client.forget_recent()
-        app._watcher_wake.set()
+        demo.clock.advance(app.session.watcher.seconds_until_due() + 400)
+        app.session.api.forget_recent()
+        app.session.alerts_feed.wake()
         await wait_for(pilot, lambda: any("Field Notes is back" in m for m in messages(app)))
         assert sum("Field Notes is down" in m for m in messages(app)) == 1
 

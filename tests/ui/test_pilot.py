@@ -41,7 +41,7 @@ async def test_sites_lists_every_site_of_the_account(
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app))
-        await wait_for(pilot, lambda: all(r.today is not None for r in app.overview_rows()))
+        await wait_for(pilot, lambda: all(r.today is not None for r in app.session.sites_feed.rows))
         table = app.screen.query_one(LiveTable)
         assert table.row_count == len(expected)
         text = screen_text(app)
@@ -57,7 +57,7 @@ async def test_sort_and_search(app_factory: Factory) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app))
         table = app.screen.query_one(LiveTable)
-        labels = {str(r.id): r.label for r in app.overview_rows()}
+        labels = {str(r.id): r.label for r in app.session.sites_feed.rows}
         await pilot.press("s")  # by label, A to Z
         order = [labels[k] for k in table.row_keys_in_order()]
         assert order == sorted(order, key=str.casefold)
@@ -65,7 +65,7 @@ async def test_sort_and_search(app_factory: Factory) -> None:
         order = [labels[k] for k in table.row_keys_in_order()]
         assert order == sorted(order, key=str.casefold, reverse=True)
 
-        urls = {str(r.id): r.url for r in app.overview_rows()}
+        urls = {str(r.id): r.url for r in app.session.sites_feed.rows}
         query = sorted(labels.values())[0][:4].lower()
         await pilot.press("slash")
         await pilot.press(*query)
@@ -90,7 +90,7 @@ async def test_enter_opens_the_hits_dashboard_of_the_selected_site(app_factory: 
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
         await wait_for(pilot, loaded(app))
-        assert str(app.site_id) == key
+        assert str(app.state.site_id) == key
         text = screen_text(app)
         assert "hits, last 7 days" in text
         for name in ("Pages", "Referrers", "Countries", "Browsers", "Platforms"):
@@ -112,7 +112,7 @@ async def test_ranges_switch_the_whole_dashboard(app_factory: Factory, demo: Dem
         ):
             await pilot.press(key)
             await wait_for(pilot, shows(app, f"hits, {words}"))
-            assert app.range_kind is kind
+            assert app.state.range_kind is kind
             assert words in status(app)
 
 
@@ -126,13 +126,13 @@ async def test_filter_from_a_panel_row_and_escape(app_factory: Factory) -> None:
         _, top_path = pages.selected_value
         assert top_path
         await pilot.press("f")
-        await wait_for(pilot, lambda: app.filters == [("path", top_path)])
+        await wait_for(pilot, lambda: app.state.filters == (("path", top_path),))
         await wait_for(pilot, loaded(app))
         assert f"path={top_path}" in status(app)
         # Every page row now is that path.
         assert set(pages.values.values()) == {top_path}
         await pilot.press("escape")
-        await wait_for(pilot, lambda: not app.filters)
+        await wait_for(pilot, lambda: not app.state.filters)
         assert "path=" not in status(app)
 
 
@@ -156,9 +156,9 @@ async def test_pause_stops_live_updates_not_what_the_user_asks_for(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app))
         await pilot.press("p")
-        assert app.paused
+        assert app.state.paused
         assert "paused" in status(app)
-        app.refresh_interval = 0.1  # were it live, this would poll many times below
+        app.state.refresh_interval = 0.1  # were it live, this would poll many times below
         before = demo.stats.total
         await pilot.pause(0.5)
         assert demo.stats.total == before
@@ -169,7 +169,7 @@ async def test_pause_stops_live_updates_not_what_the_user_asks_for(
         await wait_for(pilot, loaded(app))
         await pilot.press("m")
         await wait_for(pilot, lambda: "last 30 days" in screen_text(app) and loaded(app)())
-        assert app.paused and "paused" in status(app)
+        assert app.state.paused and "paused" in status(app)
         asked = demo.stats.total
         await pilot.pause(0.5)
         assert demo.stats.total == asked
@@ -191,7 +191,7 @@ async def test_a_spent_budget_waits_visibly_and_keeps_the_data(
             await pilot.press("r")
             await wait_for(pilot, lambda: not app.screen.freshness.loading)  # type: ignore[attr-defined]
         assert "API budget spent · retry in 59m" in status(app)
-        assert app.budget.used_last_hour() <= 30  # never past the share
+        assert app.session.budget.used_last_hour() <= 30  # never past the share
         sent = demo.stats.total
         await pilot.press("r")
         await pilot.pause(0.3)
@@ -223,12 +223,12 @@ async def test_at_80_columns_the_status_line_keeps_freshness_and_api_use(
 async def test_refresh_interval_keys(app_factory: Factory) -> None:
     app = app_factory()
     async with app.run_test(size=(120, 40)) as pilot:
-        start = app.refresh_interval
+        start = app.state.refresh_interval
         await pilot.press("minus")
-        assert app.refresh_interval > start
+        assert app.state.refresh_interval > start
         await pilot.press("plus")
         await pilot.press("plus")
-        assert app.refresh_interval < start
+        assert app.state.refresh_interval < start
 
 
 async def test_failure_keeps_data_and_recovers(app_factory: Factory, demo: DemoServer) -> None:
@@ -312,14 +312,14 @@ async def test_keymap_remaps_a_binding(app_factory: Factory, demo: DemoServer) -
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, loaded(app))
         await pilot.press("x")
-        assert app.paused
+        assert app.state.paused
         await pilot.press("p")
-        assert app.paused  # p no longer pauses
+        assert app.state.paused  # p no longer pauses
 
 
 async def test_site_sections_ask_for_a_site_first(app_factory: Factory) -> None:
     app = app_factory()
-    app.paused = True  # nothing loads, so no site gets picked
+    app.state.paused = True  # nothing loads, so no site gets picked
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("3")
         await wait_for(pilot, notified(app, "Pick a site first"))
@@ -354,7 +354,7 @@ async def test_command_palette_switches_site(app_factory: Factory) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
-        assert app.site_id == 457
+        assert app.state.site_id == 457
         await wait_for(pilot, loaded(app))
         assert "Burrow Docs" in status(app)
 
@@ -375,7 +375,7 @@ async def test_hidden_screens_do_not_poll(app_factory: Factory, demo: DemoServer
         grouped_calls = demo.stats.by_endpoint.get("hits", 0)
         sites_calls = demo.stats.by_endpoint.get("sites", 0)
         assert sites_calls == 1
-        assert grouped_calls <= len(app.overview_rows())  # one "today" count per site
+        assert grouped_calls <= len(app.session.sites_feed.rows)  # one "today" count per site
 
 
 async def test_cursor_stays_on_its_row_across_refreshes(app_factory: Factory) -> None:

@@ -23,7 +23,7 @@ def settle(*keys: str) -> Callable[[Pilot[Any]], Any]:
         app = pilot.app
         assert isinstance(app, TinylyticsApp)
         # Request counts depend on task timing; the pictures are about layout and data.
-        app.api_use = lambda: "API n/h"  # type: ignore[method-assign]
+        app.session.api_use = lambda: "API n/h"  # type: ignore[method-assign]
         await wait_for(pilot, loaded(app))
         for key in keys:
             await pilot.press(key)
@@ -70,5 +70,5 @@ def test_hits(snap_compare: Any, app_factory: Factory, size: tuple[int, int]) ->
 
 def test_hits_24h_filtered(snap_compare: Any, app_factory: Factory) -> None:
     app = app_factory(site=457)
-    app.filters = [("country", "DE")]
+    app.state.filters = (("country", "DE"),)
     assert snap_compare(app, terminal_size=(120, 40), run_before=settle("t"))

@@ -70,7 +70,7 @@ async def test_the_sites_table_comes_back_from_the_cache(
         await wait_for(pilot, loaded(first))
         await wait_for(pilot, lambda: "Burrow Docs" in screen_text(first))
     again = app_factory(frozen_monotonic=False)
-    again.paused = True  # nothing is asked: whatever shows came from the cache
+    again.state.paused = True  # nothing is asked: whatever shows came from the cache
     async with again.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: "Burrow Docs" in screen_text(again))
         assert isinstance(again.screen, SitesScreen)

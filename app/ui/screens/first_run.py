@@ -12,11 +12,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from app.api import ApiError, AuthError, SubscriptionRequired
+from app.config import ConfigError, Settings, save_settings
+from app.live.session import check_key
 from app.secret import Secret
+from app.ui.messages import StartDemo, UseKey
 from app.ui.text import clean
 
 if TYPE_CHECKING:
-    from app.api import MeResponse
+    from app.api import MeResponse, RequestBudget
 
 INTRO = (
     "tinylytics-tui needs a Tinylytics API key (Account Settings → API Access → Create New API "
@@ -49,9 +52,12 @@ class FirstRunScreen(Screen[None]):
     """
     BINDINGS = [("escape", "app.quit", "Quit")]
 
-    def __init__(self, reason: str | None) -> None:
+    def __init__(self, reason: str | None, settings: Settings, budget: RequestBudget) -> None:
         super().__init__()
         self.reason = reason
+        self.base_url = settings.base_url
+        self.config_path = settings.config_path
+        self.budget = budget
         self._checked: Secret | None = None
 
     def compose(self) -> ComposeResult:
@@ -92,15 +98,8 @@ class FirstRunScreen(Screen[None]):
 
     @work(exclusive=True, group="check", exit_on_error=False)
     async def check(self, key: Secret) -> None:
-        from app.api.client import TinylyticsClient
-        from app.ui.app import TinylyticsApp
-
-        assert isinstance(self.app, TinylyticsApp)
         try:
-            async with TinylyticsClient(
-                key.get_secret_value(), self.app.settings.base_url, budget=self.app.budget
-            ) as client:
-                me = await client.me()
+            me = await check_key(key, self.base_url, self.budget)
         except AuthError as error:
             self._fail(f"That key was not accepted: {error.message} Try another.")
         except SubscriptionRequired:
@@ -120,28 +119,25 @@ class FirstRunScreen(Screen[None]):
 
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
-        from app.ui.app import TinylyticsApp
-
-        assert isinstance(self.app, TinylyticsApp) and self._checked is not None
-        if self.app.save({"api_key": self._checked.get_secret_value()}):
-            self.app.notify(f"Saved to {self.app.settings.config_path} (mode 0600).", markup=False)
-            self._done()
+        assert self._checked is not None
+        try:
+            save_settings(self.config_path, {"api_key": self._checked.get_secret_value()})
+        except ConfigError as error:
+            self.notify(error.message, severity="error", markup=False)
+            return
+        self.app.notify(f"Saved to {self.config_path} (mode 0600).", markup=False)
+        self._done()
 
     @on(Button.Pressed, "#use")
     def _use(self) -> None:
         self._done()
 
     def _done(self) -> None:
-        from app.ui.app import TinylyticsApp
-
-        assert isinstance(self.app, TinylyticsApp) and self._checked is not None
-        self.app.connect(self._checked, self.app.settings.base_url)
+        assert self._checked is not None
+        self.app.post_message(UseKey(self._checked))
         self.app.pop_screen()
 
     @on(Button.Pressed, "#demo")
     def _demo(self) -> None:
-        from app.ui.app import TinylyticsApp
-
-        assert isinstance(self.app, TinylyticsApp)
-        self.app.start_demo()
+        self.app.post_message(StartDemo())
         self.app.pop_screen()

@@ -9,11 +9,12 @@ from textual.containers import Grid
 from textual.widgets import DataTable, Static
 
 from app.api import ApiError
-from app.live.dashboard import PANELS, Dashboard, Panel, PanelData, PanelRow, load_dashboard
+from app.live.dashboard import PANELS, Dashboard, Panel, PanelData, PanelRow
 from app.live.ranges import Bucket, RangeKind, Window
+from app.live.session import Session
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
-from app.ui.text import literal
+from app.ui.text import clean, literal
 from app.ui.widgets.chart import CURRENT_COLOUR, ChartData, HitsChart
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
@@ -113,7 +114,9 @@ class PanelTable(LiveTable):
 
 class HitsScreen(LiveScreen[Dashboard]):
     BINDINGS = list(keys.RANGES.bindings)
-    SNAPSHOT = Dashboard
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.hits_feed)
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="headline")
@@ -123,57 +126,21 @@ class HitsScreen(LiveScreen[Dashboard]):
                 yield PanelTable(panel)
 
     def on_mount(self) -> None:
-        self.query_one("#headline", Static).update(Text("loading…", style="dim"))
-
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
+        if self.feed.data is None:
+            self.query_one("#headline", Static).update(Text("loading…", style="dim"))
 
     def status_info(self) -> StatusInfo:
         return StatusInfo(
-            site=self.tiny.site_label,
-            range=self.tiny.range_kind.label,
-            chips=[f"{field}={value}" for field, value in self.tiny.filters],
+            site=self.site_label,
+            range=self.state.range_kind.label,
+            chips=[f"{field}={value}" for field, value in self.state.filters],
         )
-
-    async def fetch(self) -> Dashboard:
-        site_id = self.tiny.site_id
-        assert site_id is not None and self.tiny.counter is not None and self.tiny.client
-        if not self.tiny.knows_site(site_id):
-            site = (await self.tiny.client.site(site_id)).site
-            self.tiny.remember_site(site_id, site.label or site.url or f"site {site_id}")
-        return await load_dashboard(
-            self.tiny.client,
-            self.tiny.counter,
-            site_id,
-            self.tiny.range_kind,
-            self.tiny.hit_filters,
-            now=self.tiny.now,
-            progress=self._progress,
-        )
-
-    def _progress(self, done: int, total: int) -> None:
-        self.freshness.progress = f"{done}/{total}"
-
-    def snapshot_key(self) -> str | None:
-        if self.tiny.site_id is None:
-            return None
-        filters = ",".join(f"{f}={v}" for f, v in sorted(self.tiny.filters))
-        return f"hits:{self.tiny.site_id}:{self.tiny.range_kind.value}:{filters}"
-
-    def matches(self, data: Dashboard) -> bool:
-        current = (self.tiny.site_id, self.tiny.range_kind, self.tiny.hit_filters)
-        return (data.site_id, data.window.kind, data.filters) == current
 
     def show(self, data: Dashboard) -> None:
-        # A range or filter may have changed while the answer was on its way.
-        if not self.matches(data):
-            self.ask()
-            return
-        self.tiny.update_header()
         self.query_one("#headline", Static).update(headline(data))
         labels = chart_labels(data.window)
         self.query_one(HitsChart).show(
-            ChartData(labels, data.series.current, data.series.previous, self.tiny.chart_marker)
+            ChartData(labels, data.series.current, data.series.previous, self.state.chart_marker)
         )
         total = data.series.days_total
         for panel_data in data.panels:
@@ -187,7 +154,8 @@ class HitsScreen(LiveScreen[Dashboard]):
     # -- keys ------------------------------------------------------------------------------------
 
     def action_range(self, code: str) -> None:
-        self.tiny.set_range(RangeKind(code))
+        self.state.set_range(RangeKind(code))
+        self.ask()
 
     def _focused_panel(self) -> PanelTable | None:
         focused = self.focused
@@ -208,23 +176,25 @@ class HitsScreen(LiveScreen[Dashboard]):
         if not value:
             self.notify("The API cannot filter direct or hidden referrers.")
             return
-        self.tiny.add_filter(field, value)
+        self.state.add_filter(field, value)
+        self.notify(f"filtered by {field} = {clean(value)}", timeout=3, markup=False)
+        self.ask()
 
     def action_remove_filter(self) -> None:
-        if self.tiny.filters:
-            self.tiny.remove_last_filter()
+        if self.state.remove_last_filter():
+            self.ask()
 
     def action_stream(self) -> None:
         from app.ui.screens.stream import LiveHitsScreen
 
-        self.app.push_screen(LiveHitsScreen(self.tiny.hit_streams))
+        self.app.push_screen(LiveHitsScreen(self.session))
 
     def action_open_panel(self) -> None:
         table = self._focused_panel()
         if table is not None:
             from app.ui.screens.panel import PanelScreen
 
-            self.app.push_screen(PanelScreen(table.panel))
+            self.app.push_screen(PanelScreen(self.session, table.panel))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Input
 
 from app.live.overview import SiteRow
+from app.live.session import Session
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
 from app.ui.text import clean, literal
@@ -77,8 +78,10 @@ def _bare(url: str | None) -> str | None:
 
 class SitesScreen(LiveScreen[list[SiteRow]]):
     BINDINGS = list(keys.TABLES.bindings)
-    SNAPSHOT = list[SiteRow]
-    SNAPSHOT_KEY = "sites"
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.sites_feed)
+        session.sites_feed.visible_rows = self._visible_rows
 
     def compose_body(self) -> ComposeResult:
         yield SearchBox("filter sites: type, enter to keep, escape to clear")
@@ -92,38 +95,29 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         return self.query_one(LiveTable)
 
     def status_info(self) -> StatusInfo:
-        shown, total = self.table.row_count, len(self.tiny.overview_rows())
+        shown, total = self.table.row_count, len(self.session.sites_feed.rows)
         info = StatusInfo(site=f"{total} sites" if shown == total else f"{shown} of {total} sites")
         query = self.query_one("#search", Input).value
         if query:
             info.chips.append(f"/{query}")
         return info
 
-    async def fetch(self) -> list[SiteRow]:
-        overview = self.tiny.overview
-        assert overview is not None
+    def _visible_rows(self) -> list[int]:
+        """The sites on screen, which the feed refreshes first and every time."""
+        if not self.is_mounted:
+            return []
         top = int(self.table.scroll_offset.y)
         rows = self.table.row_keys_in_order()[top : top + max(1, self.table.size.height - 1)]
-        visible = [int(k) for k in rows]
-        return await overview.refresh(visible_first=visible, on_row=lambda _: self.redraw())
-
-    def snapshot_key(self) -> str | None:
-        # The kept rows go into the overview, which comes with the client.
-        return self.SNAPSHOT_KEY if self.tiny.overview is not None else None
+        return [int(k) for k in rows]
 
     def show(self, data: list[SiteRow]) -> None:
-        self.redraw()
-
-    def show_cached(self, data: list[SiteRow]) -> None:
-        if self.tiny.overview is not None:
-            self.tiny.overview.restore(data)
         self.redraw()
 
     def redraw(self) -> None:
         query = clean(self.query_one("#search", Input).value).casefold()
         rows = [
             (str(row.id), cells(row))
-            for row in self.tiny.overview_rows()
+            for row in self.session.sites_feed.rows
             if not query or query in f"{row.label} {row.url}".casefold()
         ]
         self.table.show(rows)
@@ -133,7 +127,13 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
     def action_open(self) -> None:
         key = self.table.selected_key
         if key is not None:
-            self.tiny.open_site(int(key))
+            self.state.open_site(int(key))
+            self.navigate("hits")
+            self.ask_hits()
+
+    def ask_hits(self) -> None:
+        """Opening a site is asking for its dashboard: loaded even while paused."""
+        self.session.hits_feed.ask()
 
     @on(DataTable.RowSelected)
     def _selected(self, event: DataTable.RowSelected) -> None:

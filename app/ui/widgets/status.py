@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widgets import Static
 
+from app.live.freshness import Freshness
 from app.ui.text import clean
 
 
@@ -20,40 +21,6 @@ def ago(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600}h {seconds % 3600 // 60}m"
     return f"{seconds // 86400}d"
-
-
-@dataclass
-class Freshness:
-    """What a screen knows about how fresh its data is."""
-
-    updated_at: float | None = None  # monotonic seconds of the last good answer
-    problem: str | None = None  # "offline", "rate limited", "server error 502", ...
-    retry_at: float | None = None  # monotonic seconds of the next attempt
-    loading: bool = False
-    progress: str = ""  # "12/60" while a long first load runs
-    note: str | None = None  # a lasting condition shown after freshness ("no monitor", ...)
-    cached: bool = False  # what is shown came from the disk cache, not from this run
-
-    def restored(self, at: float) -> None:
-        """Data from the cache, fetched at monotonic time `at` (in the past)."""
-        self.updated_at, self.cached = at, True
-
-    def succeeded(self, at: float) -> None:
-        self.cached = False
-        self.updated_at, self.problem, self.retry_at, self.loading, self.progress = (
-            at,
-            None,
-            None,
-            False,
-            "",
-        )
-
-    def failed(self, problem: str, retry_at: float | None) -> None:
-        self.problem, self.retry_at, self.loading, self.progress = problem, retry_at, False, ""
-
-    @property
-    def stale(self) -> bool:
-        return self.problem is not None
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""One feed per section: what each screen shows, asked for and kept fresh (see app.live.feed)."""
