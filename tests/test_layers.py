@@ -3,8 +3,10 @@ imports the client it tests."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +65,87 @@ def test_every_exported_name_loads(package: str) -> None:
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
     assert out.strip() == "[]"
+
+
+# -- the UI's own layering: screens render and send intents ------------------------------------
+
+APP_ROOT = Path(__file__).resolve().parent.parent / "app"
+# Every endpoint method of the client (and its paging helper): no UI code calls one.
+CLIENT_METHODS = {
+    "me",
+    "sites",
+    "site",
+    "hits",
+    "grouped_hits",
+    "leaderboard",
+    "user_journeys",
+    "insights",
+    "uptime",
+    "iter_pages",
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(APP_ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module a file imports, at the top or deferred inside a function."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def ui_files(*folders: str) -> list[Path]:
+    return sorted(p for folder in folders for p in (APP_ROOT / "ui" / folder).rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", ui_files("screens", "widgets"), ids=lambda p: p.name)
+def test_screens_and_widgets_never_import_the_app(path: Path) -> None:
+    assert "app.ui.app" not in imports_of(path)
+
+
+@pytest.mark.parametrize("path", ui_files("."), ids=lambda p: p.name)
+def test_the_ui_never_calls_the_api(path: Path) -> None:
+    """Data comes from the session's feeds: no UI module builds a client or calls an endpoint
+    on anything called a client or an api."""
+    assert "app.api.client" not in imports_of(path)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = node.func.value
+            name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+            if node.func.attr in CLIENT_METHODS:
+                assert name not in ("client", "api"), f"{path.name}:{node.lineno}"
+
+
+def test_the_ui_has_no_import_cycle() -> None:
+    """Deferred imports included: a cycle held apart only by imports inside functions is still
+    a cycle."""
+    files = {module_name(p): p for p in ui_files(".")}
+    graph = {
+        name: {m for m in imports_of(path) if m in files and m != name}
+        for name, path in files.items()
+    }
+    seen: set[str] = set()
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        if node in path:
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(node) :], node]))
+        if node in seen:
+            return
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            visit(nxt)
+        path.pop()
+        seen.add(node)
+
+    for name in sorted(graph):
+        visit(name)

@@ -270,7 +270,9 @@ class Feed(Generic[K, T]):
         news, self._pending = self._pending, None
         return news
 
-    async def _attempt(self, api: LiveApi, key: K, outcome: list[float]) -> AsyncIterator[Update[T]]:
+    async def _attempt(
+        self, api: LiveApi, key: K, outcome: list[float]
+    ) -> AsyncIterator[Update[T]]:
         from app.api import ApiError, AuthError
 
         self.freshness.loading = True

@@ -11,8 +11,10 @@ LABEL_LENGTH = 60
 
 def site_label(site_id: int, label: str | None, url: str | None) -> str:
     """A site's name for people: its label, else its URL, else its ID; one line, bounded."""
-    return one_line(label or "", LABEL_LENGTH) or one_line(url or "", LABEL_LENGTH) or (
-        f"site {site_id}"
+    return (
+        one_line(label or "", LABEL_LENGTH)
+        or one_line(url or "", LABEL_LENGTH)
+        or (f"site {site_id}")
     )
 
 
@@ -29,7 +31,9 @@ class SiteDirectory:
     def listen(self, listener: Callable[[], None]) -> None:
         self._listeners.append(listener)
 
-    def learn(self, site_id: int, label: str | None, url: str | None, *, replace: bool = True) -> None:
+    def learn(
+        self, site_id: int, label: str | None, url: str | None, *, replace: bool = True
+    ) -> None:
         """Remember a site's name; `replace=False` keeps a name already known (old data)."""
         if not replace and site_id in self._labels:
             return

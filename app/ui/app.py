@@ -209,8 +209,9 @@ class TinylyticsApp(App[int]):
 
     def _heard(self, event: Event) -> None:
         if isinstance(event, Notice):
-            self.notify(event.text, severity=_severity(event.severity), timeout=event.timeout,
-                        markup=False)
+            self.notify(
+                event.text, severity=_severity(event.severity), timeout=event.timeout, markup=False
+            )
         elif isinstance(event, AlertRaised):
             alert = event.alert
             self.notify(alert.message, severity=alert.severity, timeout=10, markup=False)
@@ -232,7 +233,9 @@ class TinylyticsApp(App[int]):
         site_id = self.state.site_id
         # The Sites section shows every site: naming one there would say it is about that one.
         on_sites = self.current_mode == "sites"
-        self.sub_title = "" if site_id is None or on_sites else clean(self.session.sites.label(site_id))
+        self.sub_title = (
+            "" if site_id is None or on_sites else clean(self.session.sites.label(site_id))
+        )
 
     # -- routing -------------------------------------------------------------------------------
 
@@ -295,7 +298,7 @@ class TinylyticsApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.settings.keymap))
 
     def action_marker(self, marker: str) -> None:
         self.state.set_marker(marker)

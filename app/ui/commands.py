@@ -46,7 +46,11 @@ class TinyCommands(Provider):
             )
         for name in sorted(app.available_themes):
             commands.append(
-                (f"Theme: {name}", "use and remember this theme", partial(setattr, app, "theme", name))
+                (
+                    f"Theme: {name}",
+                    "use and remember this theme",
+                    partial(setattr, app, "theme", name),
+                )
             )
         marker = "braille" if state.chart_marker == "dot" else "dot"
         commands.append(

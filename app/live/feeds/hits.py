@@ -42,4 +42,3 @@ class HitsFeed(Feed[HitsKey, Dashboard]):
 
     def _progress(self, done: int, total: int) -> None:
         self.freshness.progress = f"{done}/{total}"
-

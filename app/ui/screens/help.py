@@ -62,10 +62,12 @@ class HelpScreen(ModalScreen[None]):
     }
     """
 
-    def compose(self) -> ComposeResult:
-        from app.ui.app import TinylyticsApp
+    def __init__(self, keymap: dict[str, str]) -> None:
+        super().__init__()
+        self.keymap = keymap
 
-        keymap = self.app.settings.keymap if isinstance(self.app, TinylyticsApp) else {}
+    def compose(self) -> ComposeResult:
+        keymap = self.keymap
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys (escape to close)"
             yield Static(help_table(keymap))

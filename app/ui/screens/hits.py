@@ -9,37 +9,15 @@ from textual.containers import Grid
 from textual.widgets import DataTable, Static
 
 from app.api import ApiError
-from app.live.dashboard import PANELS, Dashboard, Panel, PanelData, PanelRow
+from app.live.dashboard import PANELS, Dashboard
 from app.live.ranges import Bucket, RangeKind, Window
 from app.live.session import Session
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
-from app.ui.text import clean, literal
+from app.ui.text import clean
 from app.ui.widgets.chart import CURRENT_COLOUR, ChartData, HitsChart
+from app.ui.widgets.panels import PanelTable
 from app.ui.widgets.status import StatusInfo
-from app.ui.widgets.table import Cell, Column, LiveTable, number
-
-# Numbers first: long paths and referrers are cut on the right, never the counts.
-PANEL_COLUMNS = (Column("hits", "Hits"), Column("share", "Share"), Column("value", "Value"))
-
-
-def value_text(panel: Panel, value: str | None) -> Text:
-    """How a grouped value reads: direct and hidden referrers get words, not blanks."""
-    if panel.group_by == "referrer":
-        if value is None:
-            return Text("(direct)", style="italic")
-        if value == "":
-            return Text("(hidden)", style="italic")
-    return literal(value, empty="(unknown)")
-
-
-def share_text(hits: int, total: int) -> Cell:
-    share = hits / total * 100 if total else 0.0
-    return Cell(f"{share:.1f}%", share, justify="right")
-
-
-def panel_cells(panel: Panel, row: PanelRow, total: int) -> list[Text]:
-    return [number(row.hits), share_text(row.hits, total), Cell(value_text(panel, row.value))]
 
 
 def bucket_label(window: Window, bucket: Bucket) -> str:
@@ -88,28 +66,6 @@ def headline(data: Dashboard) -> Text:
             style="dim",
         )
     return text
-
-
-class PanelTable(LiveTable):
-    def __init__(self, panel: Panel) -> None:
-        super().__init__(PANEL_COLUMNS, id=f"panel-{panel.group_by}", classes="panel")
-        # The border title names the panel; the columns read as count, share, value.
-        self.show_header = False
-        self.panel = panel
-        self.border_title = panel.name
-        self.values: dict[str, str | None] = {}
-
-    def show_panel(self, data: PanelData, total: int) -> None:
-        self.border_title = f"{self.panel.name} ({data.groups:,})"
-        self.values = {str(i): row.value for i, row in enumerate(data.rows)}
-        self.show([(str(i), panel_cells(self.panel, r, total)) for i, r in enumerate(data.rows)])
-
-    @property
-    def selected_value(self) -> tuple[bool, str | None]:
-        key = self.selected_key
-        if key is None or key not in self.values:
-            return False, None
-        return True, self.values[key]
 
 
 class HitsScreen(LiveScreen[Dashboard]):
