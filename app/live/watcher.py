@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Literal
 
 from app.api import ApiError, NotFound, RateLimited, SubscriptionRequired
 from app.api.errors import one_line
+from app.live.sites import site_label
 
 if TYPE_CHECKING:
     from app.api import TinylyticsClient, UptimeResponse
@@ -52,7 +53,6 @@ SLACK = timedelta(seconds=10)
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(minutes=15)
 HOUR = timedelta(hours=1)
-LABEL_LENGTH = 60
 DETAIL_LENGTH = 80
 
 
@@ -280,7 +280,7 @@ class UptimeWatcher:
 
     def _name(self, site_id: int) -> str:
         found = self._label(site_id) if self._label is not None else None
-        return one_line(found or "", LABEL_LENGTH) or f"site {site_id}"
+        return site_label(site_id, found, None)
 
     def _transitions(
         self,
