@@ -7,6 +7,7 @@ import asyncio
 
 import httpx
 
+from app.api.client import TinylyticsClient
 from app.demo import DemoServer
 from app.live.dashboard import Dashboard
 from app.live.feed import BUDGET_SPENT
@@ -15,7 +16,6 @@ from app.live.ranges import RangeKind
 from app.live.session import AlertRaised, Notice, Session
 from app.live.state import ViewState
 from app.live.watcher import Alert
-from app.api.client import TinylyticsClient
 from app.secret import Secret
 from tests.conftest import DEMO_HEADERS
 from tests.live.watching import Watching, demo_session

@@ -4,6 +4,7 @@ demo server to run it in: for feed tests without Textual."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -60,7 +61,5 @@ class Watching(Generic[T]):
 
     async def stop(self) -> None:
         self._task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await self._task
-        except asyncio.CancelledError:
-            pass
