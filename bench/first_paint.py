@@ -1,5 +1,5 @@
-"""Time until data is on screen: the hits dashboard (cold, then warm cache) against a bare Textual
-app's first paint, all measured the same way in the same run.
+"""Time until data is on screen: the hits dashboard or the Sites list (cold, then warm cache)
+against a bare Textual app's first paint, all measured the same way in the same run.
 
 Each run starts a fresh process in a 120x40 pseudo-terminal and times from just before the spawn
 until a marker appears in the terminal output (escape sequences stripped): for the dashboard, the
@@ -8,7 +8,12 @@ alternate between the two so that machine load hits both alike. The dashboard's 
 (XDG_CACHE_HOME) is private to the benchmark and kept between its runs: the first run is cold, the
 others warm.
 
+For the Sites list (`--screen sites`) the marker is a site's label in the table. With `--demo`
+the app starts its own demo server (as a user's `tinylytics-tui --demo` does) instead of using the
+benchmark's.
+
 Usage: .venv/bin/python bench/first_paint.py [--runs 5] [--scale 3] [--site 457]
+       [--screen hits|sites] [--demo]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from _pty import (
     Terminal,
     Workspace,
     app_argv,
+    command,
     demo_server,
     frozen_now,
     table,
@@ -44,6 +50,8 @@ class Bare(App[None]):
 Bare().run()
 """
 FIRST_FRAME = re.compile(r"tinylytics")
+# A site's label: on the Sites screen it is only in the table's rows.
+SITES_ROW = re.compile(r"Burrow Docs")
 
 
 def bare_run(space: Workspace, timeout: float) -> float:
@@ -55,12 +63,14 @@ def bare_run(space: Workspace, timeout: float) -> float:
     return seconds
 
 
-def app_run(argv: list[str], space: Workspace, timeout: float) -> tuple[float | None, float]:
-    with Terminal(argv, space.env(), watch=[FIRST_FRAME, HITS_HEADLINE]) as term:
-        data = term.wait_for(HITS_HEADLINE, timeout)
+def app_run(
+    argv: list[str], space: Workspace, timeout: float, marker: re.Pattern[str]
+) -> tuple[float | None, float]:
+    with Terminal(argv, space.env(), watch=[FIRST_FRAME, marker]) as term:
+        data = term.wait_for(marker, timeout)
         frame = term.seen.get(FIRST_FRAME)
         if data is None:
-            raise SystemExit(f"no hits headline within {timeout:.0f} s:\n{term.tail(1500)}")
+            raise SystemExit(f"no data within {timeout:.0f} s:\n{term.tail(1500)}")
     return (frame - term.started if frame is not None else None), data
 
 
@@ -70,10 +80,15 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=3.0, help="demo scale (3: ~110k hits/30d)")
     parser.add_argument("--site", default="457", help="site to open (457, the largest)")
     parser.add_argument("--timeout", type=float, default=120.0, help="per run (120 s)")
+    parser.add_argument("--screen", choices=("hits", "sites"), default="hits")
+    parser.add_argument("--demo", action="store_true", help="the app runs its own demo server")
     args = parser.parse_args()
+    marker = HITS_HEADLINE if args.screen == "hits" else SITES_ROW
+    what = "dashboard" if args.screen == "hits" else "sites list"
 
     with demo_server(frozen_now(), scale=args.scale) as server, workspace() as space:
-        argv = app_argv(server, space, "--site", args.site)
+        extra = ["--site", args.site] if args.screen == "hits" else []
+        argv = [command(), "--demo", *extra] if args.demo else app_argv(server, space, *extra)
         rows: list[list[object]] = []
         bare: list[float] = []
         warm: list[float] = []
@@ -83,8 +98,8 @@ def main() -> None:
         rows.append(["bare Textual app", "1", "", f"{bare[-1]:.3f}", ""])
         for run in range(args.runs + 1):
             server.stats.reset()
-            frame, data = app_run(argv, space, args.timeout)
-            label = "dashboard, cold cache" if run == 0 else "dashboard, warm cache"
+            frame, data = app_run(argv, space, args.timeout, marker)
+            label = f"{what}, {'cold' if run == 0 else 'warm'} cache"
             if run:
                 warm.append(data)
             else:
@@ -96,7 +111,8 @@ def main() -> None:
                 rows.append(["bare Textual app", str(run + 1), "", f"{bare[-1]:.3f}", ""])
 
     bare_median = statistics.median(bare)
-    print(f"demo scale {args.scale}, site {args.site}, clock frozen; terminal 120x40")
+    source = "--demo (the app's own server)" if args.demo else f"demo scale {args.scale}"
+    print(f"{what}: {source}, site {args.site}, clock frozen; terminal 120x40")
     print()
     print(
         table(
@@ -107,13 +123,13 @@ def main() -> None:
     print()
     summary = [
         ["bare Textual app, first paint (median)", f"{bare_median:.3f} s", ""],
-        ["dashboard data, cold cache", f"{cold:.3f} s", f"{cold / bare_median:.2f} x"],
+        [f"{what} data, cold cache", f"{cold:.3f} s", f"{cold / bare_median:.2f} x"],
     ]
     if warm:
         warm_median = statistics.median(warm)
         summary.append(
             [
-                "dashboard data, warm cache (median)",
+                f"{what} data, warm cache (median)",
                 f"{warm_median:.3f} s",
                 f"{warm_median / bare_median:.2f} x (target <= 1.5 x)",
             ]

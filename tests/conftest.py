@@ -15,14 +15,26 @@ DEMO_NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 DEMO_HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tinylytics-tui-tests"}
 
 
+# The slow tiers, marked so that they can be chosen or left out (`-m "not ui and not e2e"` runs
+# everything that needs neither Textual's pilot nor a terminal):
+# - ui: the whole app driven through Textual's pilot; snapshot: its SVG pictures (also ui);
+# - e2e: the installed wheel, the real command in tmux or a pty.
+TIERS = {"tests/ui/": ("ui",), "tests/test_e2e_tmux.py": ("e2e",)}
+
 # Tests that drive the whole app through Textual's pilot or a real terminal: on a loaded machine a
 # frame or a message can come later than any fixed wait allows. Such a test runs again once if it
 # fails, and the run's summary lists it as rerun ("R"); a test that fails twice fails the run.
-TERMINAL_TESTS = ("tests/ui/", "tests/test_e2e_tmux.py")
+TERMINAL_TESTS = tuple(TIERS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        for prefix, marks in TIERS.items():
+            if prefix in item.nodeid:
+                for mark in marks:
+                    item.add_marker(mark)
+                if "snap_compare" in getattr(item, "fixturenames", ()):
+                    item.add_marker("snapshot")
         if any(part in item.nodeid for part in TERMINAL_TESTS):
             item.add_marker(pytest.mark.flaky(reruns=1))
 

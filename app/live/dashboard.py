@@ -14,7 +14,8 @@ from app.live.hitcounts import HitCounter, HitFilters, Progress, Series
 from app.live.ranges import RangeKind, Window, window
 
 if TYPE_CHECKING:
-    from app.api import GroupedHitsResponse, TinylyticsClient
+    from app.api import GroupedHitsResponse
+    from app.live.api import LiveApi
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def panel_rows(answer: GroupedHitsResponse) -> tuple[PanelRow, ...]:
 
 
 async def grouped(
-    client: TinylyticsClient,
+    client: LiveApi,
     site_id: int,
     panel: Panel,
     span: Window,
@@ -99,7 +100,7 @@ async def grouped(
 
 
 async def load_dashboard(
-    client: TinylyticsClient,
+    client: LiveApi,
     counter: HitCounter,
     site_id: int,
     kind: RangeKind,

@@ -16,9 +16,8 @@ interval or the server's own hints). Everything else is here, once:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncGenerator, AsyncIterator, Hashable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -220,7 +219,7 @@ class Feed(Generic[K, T]):
 
     # -- the loop ------------------------------------------------------------------------------
 
-    async def watch(self) -> AsyncIterator[Update[T]]:
+    async def watch(self) -> AsyncGenerator[Update[T], None]:
         """Updates for as long as the caller iterates: kept data, fresh answers, failures."""
         while True:
             delay: float | None = None
@@ -257,7 +256,7 @@ class Feed(Generic[K, T]):
         deadline = None if delay is None else loop.time() + max(0.0, delay)
         while True:
             timeout = None if deadline is None else max(0.0, deadline - loop.time())
-            woke = await _first(self._wake, self._news, timeout=timeout)
+            woke = await _first(self._wake, self._news, within=timeout)
             if woke is self._news:
                 news = self._take_news()
                 if news is not None:
@@ -278,16 +277,15 @@ class Feed(Generic[K, T]):
         self.freshness.loading = True
         yield Update()
         task: asyncio.Task[T] = asyncio.ensure_future(self.fetch(api, key))
-        rewake = False
         try:
             while not task.done():
-                self._wake.clear()
                 woke = await _first(self._wake, self._news, task=task)
                 if woke is self._news:
                     news = self._take_news()
                     if news is not None:
                         yield news
                 elif woke is self._wake:
+                    self._wake.clear()
                     if self.key() != key:
                         # What the user wants changed: the answer on its way is not wanted.
                         task.cancel()
@@ -295,11 +293,11 @@ class Feed(Generic[K, T]):
                         outcome.append(0.0)
                         yield Update()
                         return
-                    rewake = True
         finally:
             if not task.done():
                 task.cancel()
-            if rewake:
+            if self._asked:
+                # Asked again (`r`, a page) while this ran: another round follows at once.
                 self._wake.set()
         self.freshness.loading = False
         monotonic = self.session.monotonic()
@@ -367,7 +365,7 @@ class Feed(Generic[K, T]):
 
 
 async def _first(
-    *events: asyncio.Event, task: asyncio.Future[Any] | None = None, timeout: float | None = None
+    *events: asyncio.Event, task: asyncio.Future[Any] | None = None, within: float | None = None
 ) -> object:
     """Wait until one of `events` is set or `task` is done; return which (None on timeout)."""
     for event in events:
@@ -378,7 +376,7 @@ async def _first(
     if task is not None:
         pending.add(task)
     try:
-        done, _ = await asyncio.wait(pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        done, _ = await asyncio.wait(pending, timeout=within, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for waiter in waiters:
             waiter.cancel()

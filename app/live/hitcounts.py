@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Protocol
 from app.live.ranges import Bucket, Window, days_between, midnight
 
 if TYPE_CHECKING:
-    from app.api import Hit, HitsResponse, TinylyticsClient
+    from app.api import Hit, HitsResponse
+    from app.live.api import LiveApi
 
 # The API's per-request cap on a date range.
 MAX_SPAN_DAYS = 365
@@ -152,7 +153,7 @@ class HitCounter:
 
     def __init__(
         self,
-        client: TinylyticsClient,
+        client: LiveApi,
         *,
         store: CountStore | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),

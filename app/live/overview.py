@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from app.live.ranges import RangeKind, window
 
 if TYPE_CHECKING:
-    from app.api import SiteSummary, TinylyticsClient
+    from app.api import SiteSummary
+    from app.live.api import LiveApi
     from app.live.hitcounts import HitCounter
 
 # Lifetime unique hits and visibility come from one request per site: ask rarely.
@@ -60,7 +61,7 @@ class SitesOverview:
 
     def __init__(
         self,
-        client: TinylyticsClient,
+        client: LiveApi,
         counter: HitCounter,
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.api.errors import one_line
-
-LABEL_LENGTH = 60
-
 
 def site_label(site_id: int, label: str | None, url: str | None) -> str:
-    """A site's name for people: its label, else its URL, else its ID; one line, bounded."""
-    return (
-        one_line(label or "", LABEL_LENGTH)
-        or one_line(url or "", LABEL_LENGTH)
-        or (f"site {site_id}")
-    )
+    """A site's name for people: its label, else its URL, else its ID. As the server sent it:
+    whoever draws it makes it safe for where it goes (a table cell, a notification)."""
+    return label or url or f"site {site_id}"
 
 
 class SiteDirectory:

@@ -35,8 +35,11 @@ from app.api import ApiError, NotFound, RateLimited, SubscriptionRequired
 from app.api.errors import one_line
 from app.live.sites import site_label
 
+LABEL_LENGTH = 60
+
 if TYPE_CHECKING:
-    from app.api import TinylyticsClient, UptimeResponse
+    from app.api import UptimeResponse
+    from app.live.api import LiveApi
 
 State = Literal["up", "down", "paused", "no monitor", "needs plan", "unknown"]
 AlertKind = Literal["down", "up", "ssl", "domain"]
@@ -99,7 +102,7 @@ class UptimeWatcher:
 
     def __init__(
         self,
-        client: TinylyticsClient,
+        client: LiveApi,
         *,
         now: Callable[[], datetime],
         label: Callable[[int], str | None] | None = None,
@@ -280,7 +283,7 @@ class UptimeWatcher:
 
     def _name(self, site_id: int) -> str:
         found = self._label(site_id) if self._label is not None else None
-        return site_label(site_id, found, None)
+        return one_line(site_label(site_id, found, None), LABEL_LENGTH)
 
     def _transitions(
         self,

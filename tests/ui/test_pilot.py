@@ -15,9 +15,10 @@ from app.live.ranges import RangeKind
 from app.ui.app import TinylyticsApp
 from app.ui.screens.first_run import FirstRunScreen
 from app.ui.screens.help import HelpScreen
-from app.ui.screens.hits import HitsScreen, PanelTable
+from app.ui.screens.hits import HitsScreen
 from app.ui.screens.panel import PanelScreen
 from app.ui.screens.sites import SitesScreen
+from app.ui.widgets.panels import PanelTable
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
