@@ -11,13 +11,13 @@ from textual.pilot import Pilot
 
 from app.api import UserJourney
 from app.demo import DEMO_KEY, DemoServer
+from app.durations import compact
 from app.live.journeys import (
     PER_PAGE,
     SAMPLE_PAGES,
     common_paths,
     journey_key,
     journey_span,
-    span_words,
 )
 from app.live.ranges import RangeKind
 from app.ui.app import TinylyticsApp
@@ -136,7 +136,7 @@ async def test_ranges_change_the_request(app_factory: Factory, demo: DemoServer)
         for key, kind in (("t", RangeKind.DAY), ("m", RangeKind.MONTH), ("w", RangeKind.WEEK)):
             body = answer(demo, BLOG, kind)
             await pilot.press(key)
-            assert app.range_kind is kind
+            assert app.state.range_kind is kind
             words = summary_words(body)
             await wait_for(pilot, shows(app, *words))
             assert kind.label in status(app)
@@ -154,10 +154,10 @@ async def test_twelve_months_become_thirty_days_and_say_so(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
         await pilot.press("y")  # on the hits dashboard
-        assert app.range_kind is RangeKind.YEAR
+        assert app.state.range_kind is RangeKind.YEAR
         await open_journeys(pilot, app)
         await pilot.press("y")  # not a journeys key: nothing changes
-        assert app.range_kind is RangeKind.YEAR
+        assert app.state.range_kind is RangeKind.YEAR
         text = screen_text(app)
         for words in summary_words(body):
             assert words in text
@@ -190,7 +190,7 @@ async def test_enter_opens_the_timeline_and_escape_goes_back(
         expected = []
         for page in journey.pages:
             assert page.visited_at is not None
-            expected.append("+" + span_words((page.visited_at - start).total_seconds()))
+            expected.append("+" + compact((page.visited_at - start).total_seconds()))
         offsets = column(app, "journey-timeline", 2)
         assert offsets == expected and offsets[0] == "+0s"
         assert column(app, "journey-timeline", 1)[0] == f"{start:%H:%M:%S}"
@@ -206,7 +206,8 @@ async def test_a_timeline_of_another_site_is_left(app_factory: Factory) -> None:
         screen = await open_journeys(pilot, app)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, JourneyScreen))
-        app.open_site(DOCS)
+        app.state.open_site(DOCS)
+        app.action_section("hits")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
         await pilot.press("4")
         await wait_for(pilot, lambda: app.screen is screen)
@@ -353,7 +354,7 @@ async def test_f_on_a_top_page_opens_its_hits(app_factory: Factory, demo: DemoSe
         table(app, "journeys-exits").focus()
         await pilot.press("f")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
-        assert app.filters == [("path", body["insights"]["top_exit_pages"][0]["path"])]
+        assert app.state.filters == (("path", body["insights"]["top_exit_pages"][0]["path"]),)
 
 
 async def test_slash_narrows_the_list_to_journeys_through_a_page(

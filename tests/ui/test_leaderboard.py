@@ -145,7 +145,7 @@ async def test_scrolling_pages_while_paused(app_factory: Factory, demo: DemoServ
         await pilot.press("p")
         await pilot.press("ctrl+end")
         await wait_for(pilot, lambda: table(app).row_count == 2 * PAGE_SIZE)
-        assert app.paused
+        assert app.state.paused
 
 
 async def test_slash_filters_paths_on_the_server_and_counts_matches(
@@ -184,7 +184,7 @@ async def test_enter_opens_the_hits_dashboard_filtered_to_the_path(app_factory: 
         path = paths_shown(app)[1]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
-        assert app.filters == [("path", path)]
+        assert app.state.filters == (("path", path),)
         assert f"path={path}" in status(app)
 
 
@@ -195,14 +195,14 @@ async def test_next_poll_is_when_the_servers_copy_expires(
     async with app.run_test(size=(120, 40)) as pilot:
         await open_leaderboard(pilot)
         lb = screen(app)
-        assert lb.interval() == pytest.approx(3600 + 5)  # cached at 14:30, expires 15:30
+        assert lb.feed.interval() == pytest.approx(3600 + 5)  # cached at 14:30, expires 15:30
         demo.clock.advance(50 * 60)
-        assert lb.interval() == pytest.approx(600 + 5)
+        assert lb.feed.interval() == pytest.approx(600 + 5)
         lb._show_summary()  # what the half-minute redraw does
-        assert "cached 50 min ago · next update 15:30 UTC" in screen_text(app)
+        assert "cached 50 minutes ago · next update 15:30 UTC" in screen_text(app)
 
         demo.clock.advance(11 * 60)  # 15:31: the server's copy has expired
-        assert lb.interval() == MIN_WAIT
+        assert lb.feed.interval() == MIN_WAIT
         lb._show_summary()
         assert "update due" in screen_text(app)
         before = requests(demo)
@@ -210,7 +210,7 @@ async def test_next_poll_is_when_the_servers_copy_expires(
         await wait_for(pilot, lambda: "next update 16:31 UTC" in screen_text(app))
         assert requests(demo) == before + 1
         assert "cached just now" in screen_text(app)
-        assert lb.interval() == pytest.approx(3600 + 5)
+        assert lb.feed.interval() == pytest.approx(3600 + 5)
 
 
 async def test_plus_says_the_server_cache_sets_this_screens_pace(app_factory: Factory) -> None:
@@ -219,7 +219,7 @@ async def test_plus_says_the_server_cache_sets_this_screens_pace(app_factory: Fa
         await open_leaderboard(pilot)
         await pilot.press("plus")
         await wait_for(pilot, notified(app, "This screen follows the server's hourly cache."))
-        assert screen(app).interval() > app.refresh_interval
+        assert screen(app).feed.interval() > app.state.refresh_interval
 
 
 async def test_coming_back_costs_nothing_but_r_asks_again(
@@ -232,8 +232,8 @@ async def test_coming_back_costs_nothing_but_r_asks_again(
         await pilot.press("1")
         await wait_for(pilot, loaded(app))
         # The client shares answers for a few seconds: make any request reach the server.
-        assert app.client is not None
-        app.client.forget_recent()
+        assert app.session.api is not None
+        app.session.api.forget_recent()
         await pilot.press("3")
         await wait_for(pilot, lambda: isinstance(app.screen, LeaderboardScreen))
         await wait_for(pilot, loaded(app))

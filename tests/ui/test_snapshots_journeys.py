@@ -22,7 +22,7 @@ def settle(*keys: str) -> Callable[[Pilot[Any]], Any]:
         app = pilot.app
         assert isinstance(app, TinylyticsApp)
         # Request counts depend on task timing; the pictures are about layout and data.
-        app.api_use = lambda: "API n/h"  # type: ignore[method-assign]
+        app.session.api_use = lambda: "API n/h"  # type: ignore[method-assign]
         # Toasts from app-wide work (uptime alerts) come when they come: not these pictures'.
         app.notify = lambda *args, **kwargs: None  # type: ignore[method-assign]
         await wait_for(pilot, loaded(app), timeout=60)

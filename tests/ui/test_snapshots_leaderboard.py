@@ -26,7 +26,7 @@ def settle(*keys: str) -> Callable[[Pilot[Any]], Any]:
         app = pilot.app
         assert isinstance(app, TinylyticsApp)
         # Request counts depend on task timing; the pictures are about layout and data.
-        app.api_use = lambda: "API n/h"  # type: ignore[method-assign]
+        app.session.api_use = lambda: "API n/h"  # type: ignore[method-assign]
         # Toasts from app-wide work (alerts) come when they come: not this picture's subject.
         app.notify = lambda *args, **kwargs: None  # type: ignore[method-assign]
         await wait_for(pilot, loaded(app))
@@ -37,8 +37,8 @@ def settle(*keys: str) -> Callable[[Pilot[Any]], Any]:
             return (
                 isinstance(screen, LeaderboardScreen)
                 and screen.board is not None
-                and screen.board.path_filter == screen.pages.path_filter
-                and not screen.pages.missing()
+                and screen.board.path_filter == screen.feed.path_filter
+                and not screen.feed.pages.missing()
                 and loaded(app)()
             )
 

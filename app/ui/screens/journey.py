@@ -1,12 +1,11 @@
 """One journey as a timeline: every page with its time offset from the first (pushed screen).
 
-It refreshes through the list's feed, so a session still in progress grows here too, at the cost
-of the list's own refresh (about one request), and only while it is the visible screen.
+Its feed refreshes through the list's pager, so a session still in progress grows here too, at
+the cost of the list's own refresh (about one request), and only while it is the visible screen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date
 
 from rich.text import Text
@@ -15,17 +14,18 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from app.api import UserJourney
+from app.durations import compact
+from app.live.feeds.journeys import JourneyFeed, JourneyTimeline
 from app.live.journeys import (
-    Journeys,
     JourneySpan,
     Visit,
     duration_seconds,
     journey_key,
-    span_words,
     started_at,
     timeline,
 )
 from app.live.ranges import RangeKind
+from app.live.session import Session
 from app.ui.screens.base import LiveScreen
 from app.ui.text import literal
 from app.ui.widgets.status import StatusInfo
@@ -56,7 +56,7 @@ def journey_duration(journey: UserJourney) -> Text:
     if journey.session_duration:
         return literal(journey.session_duration)
     seconds = duration_seconds(journey)
-    return Text(span_words(seconds) if seconds is not None else "–")
+    return Text(compact(seconds) if seconds is not None else "–")
 
 
 def visit_cells(visit: Visit, *, first_day: date | None, last: bool) -> list[Text]:
@@ -66,9 +66,9 @@ def visit_cells(visit: Visit, *, first_day: date | None, last: bool) -> list[Tex
         # The headline gives the day it started; a visit past midnight says how many days on.
         later = (visit.at.date() - first_day).days
         at = Cell(f"{visit.at:%H:%M:%S}" + (f" +{later}d" if later else ""), visit.at.isoformat())
-    offset = Cell("–" if visit.offset is None else "+" + span_words(visit.offset), justify="right")
+    offset = Cell("–" if visit.offset is None else "+" + compact(visit.offset), justify="right")
     if visit.stay is not None:
-        stay = Cell(span_words(visit.stay), visit.stay, justify="right")
+        stay = Cell(compact(visit.stay), visit.stay, justify="right")
     elif last:
         stay = Cell(Text("exit", style="dim italic"), justify="right")
     else:
@@ -101,7 +101,8 @@ def headline(journey: UserJourney, gone: bool) -> Text:
     return text
 
 
-class JourneyScreen(LiveScreen[Journeys]):
+class JourneyScreen(LiveScreen[JourneyTimeline]):
+    feed: JourneyFeed
     DEFAULT_CSS = """
     JourneyScreen #journey-headline { height: 2; padding: 0 1; }
     JourneyScreen #journey-timeline {
@@ -112,21 +113,12 @@ class JourneyScreen(LiveScreen[Journeys]):
     """
     BINDINGS = list(TIMELINE_BINDINGS)
 
-    def __init__(
-        self,
-        journey: UserJourney,
-        *,
-        site_id: int,
-        span: JourneySpan,
-        load: Callable[[], Awaitable[Journeys]],
-    ) -> None:
-        super().__init__()
+    def __init__(self, session: Session, journey: UserJourney, span: JourneySpan) -> None:
+        """`journey` as the list shows it, of the list's `span`."""
+        super().__init__(session, session.journey_feed(journey_key(journey)))
         self.journey = journey
-        self.key = journey_key(journey)
-        self.site_id = site_id
         self.span = span
         self.gone = False
-        self._load = load
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="journey-headline")
@@ -138,11 +130,8 @@ class JourneyScreen(LiveScreen[Journeys]):
         self._draw()
         self.query_one(LiveTable).focus()
 
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id == self.site_id
-
     def on_screen_resume(self) -> None:
-        if self.tiny.site_id != self.site_id:
+        if self.state.site_id != self.feed.site_id:
             # Another site was opened meanwhile: this journey is not of the site shown.
             self.call_later(self._leave)
 
@@ -151,16 +140,12 @@ class JourneyScreen(LiveScreen[Journeys]):
             self.dismiss()
 
     def status_info(self) -> StatusInfo:
-        return StatusInfo(site=self.tiny.site_label, range=range_words(self.span))
+        return StatusInfo(site=self.site_label, range=range_words(self.span))
 
-    async def fetch(self) -> Journeys:
-        return await self._load()
-
-    def show(self, data: Journeys) -> None:
-        found = next((j for j in data.journeys if journey_key(j) == self.key), None)
-        self.gone = found is None
-        if found is not None:
-            self.journey = found
+    def show(self, data: JourneyTimeline) -> None:
+        self.gone = data.journey is None
+        if data.journey is not None:
+            self.journey = data.journey
             self.span = data.span
         self._draw()
 
@@ -187,4 +172,5 @@ class JourneyScreen(LiveScreen[Journeys]):
         if not path:
             self.notify("This page has no path to filter by.", timeout=3)
             return
-        self.tiny.open_hits_filtered("path", path)
+        self.state.set_filters((("path", path),))
+        self.navigate("hits")

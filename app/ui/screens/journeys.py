@@ -18,20 +18,19 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from app.api import ApiError, PathVisitors, UserJourney
+from app.live.feeds.journeys import JourneysFeed
 from app.live.journeys import (
     CommonPaths,
-    JourneyFeed,
     Journeys,
-    JourneySpan,
     Leave,
     Step,
     common_paths,
     duration_seconds,
     journey_key,
-    journey_span,
     started_at,
 )
 from app.live.ranges import RangeKind
+from app.live.session import Session
 from app.ui import keys
 from app.ui.keys import KeyGroup
 from app.ui.screens.base import LiveScreen
@@ -196,6 +195,7 @@ def panel(columns: tuple[Column, ...], id: str, title: str, *, header: bool = Tr
 
 
 class JourneysScreen(LiveScreen[Journeys]):
+    feed: JourneysFeed
     DEFAULT_CSS = """
     JourneysScreen #journeys-headline { height: 2; padding: 0 1; }
     JourneysScreen .journeys-panel {
@@ -213,10 +213,9 @@ class JourneysScreen(LiveScreen[Journeys]):
     """
     BINDINGS = [*RANGE_BINDINGS, *LIST_BINDINGS, *TABLE_BINDINGS]
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.feed = JourneyFeed()
-        self.data: Journeys | None = None
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.journeys_feed)
+        self.data: Journeys | None = None  # what is on screen
         self.paths_view = False
         self._paths = common_paths(())
         self._journeys: dict[str, UserJourney] = {}
@@ -245,14 +244,8 @@ class JourneysScreen(LiveScreen[Journeys]):
     def table(self, name: str) -> LiveTable:
         return self.query_one(f"#{name}", LiveTable)
 
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
-
-    def span(self) -> JourneySpan:
-        return journey_span(self.tiny.range_kind, self.tiny.now())
-
     def status_info(self) -> StatusInfo:
-        info = StatusInfo(site=self.tiny.site_label, range=range_words(self.span()))
+        info = StatusInfo(site=self.site_label, range=range_words(self.feed.span()))
         if query := self._query():
             info.chips.append(f"search {query}")
         return info
@@ -260,24 +253,7 @@ class JourneysScreen(LiveScreen[Journeys]):
     def _query(self) -> str:
         return clean(self.query_one(SearchBox).value).strip()
 
-    async def fetch(self) -> Journeys:
-        return await self.load()
-
-    async def load(self) -> Journeys:
-        """The current site's journeys; the timeline refreshes through this too."""
-        client, site_id = self.tiny.client, self.tiny.site_id
-        assert client is not None and site_id is not None
-        if not self.tiny.knows_site(site_id):
-            site = (await client.site(site_id)).site
-            self.tiny.remember_site(site_id, site.label or site.url or f"site {site_id}")
-        return await self.feed.refresh(client, site_id, self.span())
-
     def show(self, data: Journeys) -> None:
-        # The site or range may have changed while the answer was on its way.
-        if (data.site_id, data.span) != (self.tiny.site_id, self.span()):
-            self.ask()
-            return
-        self.tiny.update_header()
         self.data = data
         self._paths = common_paths(data.journeys)
         self._journeys = {journey_key(j): j for j in data.journeys}
@@ -329,7 +305,7 @@ class JourneysScreen(LiveScreen[Journeys]):
     # -- keys ------------------------------------------------------------------------------------
 
     def action_range(self, code: str) -> None:
-        self.tiny.set_range(RangeKind(code))
+        self.state.set_range(RangeKind(code))
 
     def action_toggle_paths(self) -> None:
         self.paths_view = not self.paths_view
@@ -344,10 +320,7 @@ class JourneysScreen(LiveScreen[Journeys]):
         key = self.table("journeys-list").selected_key
         journey = self._journeys.get(key) if key is not None else None
         if journey is not None and self.data is not None:
-            screen = JourneyScreen(
-                journey, site_id=self.data.site_id, span=self.data.span, load=self.load
-            )
-            self.app.push_screen(screen)
+            self.app.push_screen(JourneyScreen(self.session, journey, self.data.span))
 
     def action_page_hits(self) -> None:
         focused: Widget | None = self.focused
@@ -360,12 +333,13 @@ class JourneysScreen(LiveScreen[Journeys]):
         if not path:
             self.notify("This row has no page to filter by.", timeout=3)
             return
-        self.tiny.open_hits_filtered("path", path)
+        self.state.set_filters((("path", path),))
+        self.navigate("hits")
 
     def action_more(self) -> None:
-        if self.feed.want_more():
-            self.ask()
-        elif self.data is not None and not self.data.more_available:
+        if self.feed.more():
+            return
+        if self.data is not None and not self.data.more_available:
             held = len(self.data.journeys)
             why = "all of them" if held >= self.data.total else "the most this screen keeps"
             self.notify(f"{held:,} journeys loaded: {why}.", timeout=3)
@@ -409,5 +383,5 @@ class JourneysScreen(LiveScreen[Journeys]):
 
     @on(DataTable.RowHighlighted, "#journeys-list")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 5 and self.feed.want_more():
-            self.ask()
+        if event.cursor_row >= event.data_table.row_count - 5:
+            self.feed.more()

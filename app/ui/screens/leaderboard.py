@@ -10,7 +10,9 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Static
 
 from app.api import ApiError
-from app.live.leaderboard import Board, LeaderboardPages, LeaderRow, cache_note, next_poll_in
+from app.live.feeds.leaderboard import LeaderboardFeed
+from app.live.leaderboard import Board, LeaderRow, cache_note
+from app.live.session import Session
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
 from app.ui.text import clean, literal
@@ -92,7 +94,7 @@ def quoted(value: str) -> Text:
 
 
 class LeaderboardScreen(LiveScreen[Board]):
-    PACED_BY = "the server's hourly cache"
+    feed: LeaderboardFeed
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     #lb-summary { height: 1; padding: 0 1; }
@@ -102,14 +104,10 @@ class LeaderboardScreen(LiveScreen[Board]):
     #leaderboard { height: 1fr; overflow-x: hidden; }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.pages = LeaderboardPages()
-        self.board: Board | None = None
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.leaderboard_feed)
+        self.board: Board | None = None  # the board on screen
         self._rows: dict[str, LeaderRow] = {}
-        self._path_filter: str | None = None
-        self._reload = True
-        self._resuming = False
         self._to_top = False
         self._problem: ApiError | None = None
 
@@ -137,67 +135,31 @@ class LeaderboardScreen(LiveScreen[Board]):
         return self.query_one("#leaderboard", LiveTable)
 
     def status_info(self) -> StatusInfo:
-        info = StatusInfo(site=self.tiny.site_label, range="all time")
-        if self._path_filter:
-            info.chips.append(f"path contains {self._path_filter}")
+        info = StatusInfo(site=self.site_label, range="all time")
+        if path_filter := self.feed.path_filter:
+            info.chips.append(f"path contains {path_filter}")
         return info
 
-    # -- the loop --------------------------------------------------------------------------------
-
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
+    # -- what the feed reports -------------------------------------------------------------------
 
     def on_screen_resume(self) -> None:
-        # Textual runs this before LiveScreen's handler, whose wake() would reload every page:
-        # coming back to the section costs nothing while the server's copy is still current.
-        self._resuming = True
+        # Textual runs LiveScreen's handler too (it shows the feed).
         self._show_summary()
-        if self.board is not None and self.board.site_id != self.tiny.site_id:
-            # Another site was opened meanwhile: its pages are not this one's, nor the filter.
+        if self.board is not None and self.board.site_id != self.state.site_id:
+            # Another site was opened meanwhile: its pages are not this one's, nor the filter
+            # (the feed forgets it).
             self.board, self._rows, self._problem = None, {}, None
             self.table.show([])
             self.query_one(SearchBox).close()
-            self._path_filter = None
             self._show_summary()
 
-    def wake(self) -> None:
-        """`r`, a new key, resuming from pause: ask for every page again."""
-        self._reload = self._reload or not self._resuming
-        self._resuming = False
-        super().wake()
-
-    def _want_pages(self) -> None:
-        """Scrolling or a new filter: fetch what is missing, nothing more (even while paused)."""
-        self._asked = True
-        super().wake()
-
-    def interval(self) -> float:
-        if self.pages.missing():
-            # Wanted while the last answer was on its way (the cursor moved, a new filter).
-            return 0.0
-        return next_poll_in(self.pages.expires_at, self.tiny.now(), super().interval())
-
-    async def fetch(self) -> Board:
-        site_id, client = self.tiny.site_id, self.tiny.client
-        assert site_id is not None and client is not None
-        self._resuming = False
-        self.pages.target(site_id, self._path_filter)
-        reload = self._reload or self.pages.due(self.tiny.now())
-        self._reload = False
-        return await self.pages.load(client, reload=reload)
-
     def show(self, data: Board) -> None:
-        if not data.complete or (data.site_id, data.path_filter) != self.pages.key:
-            return  # the user moved on meanwhile; interval() asks again at once
         previous = self.board
         same_board = previous is not None and (previous.site_id, previous.path_filter) == (
             data.site_id,
             data.path_filter,
         )
         self.board, self._problem = data, None
-        if data.site_label:
-            self.tiny.remember_site(data.site_id, clean(data.site_label))
-            self.tiny.update_header()
         self.query_one("#lb-problem", Static).display = False
         keys_ = row_keys(data.rows)
         self._rows = dict(zip(keys_, data.rows, strict=True))
@@ -244,11 +206,11 @@ class LeaderboardScreen(LiveScreen[Board]):
             return
         self.query_one("#lb-rows", Static).update(self._rows_text())
         board = self.board
-        note = cache_note(board.cached_at, board.expires_at, self.tiny.now()) if board else ""
+        note = cache_note(board.cached_at, board.expires_at, self.session.now()) if board else ""
         self.query_one("#lb-cache", Static).update(Text(note, no_wrap=True))
 
     def _rows_text(self) -> Text:
-        board, wanted = self.board, self._path_filter
+        board, wanted = self.board, self.feed.path_filter
         text = Text(no_wrap=True, overflow="ellipsis")
         if board is None or board.path_filter != wanted:
             failed = self._problem is not None
@@ -278,13 +240,12 @@ class LeaderboardScreen(LiveScreen[Board]):
     @on(DataTable.RowHighlighted, "#leaderboard")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self._rows.get(str(event.row_key.value))
-        if row is not None and self.pages.follow(row.rank):
-            self._want_pages()
+        if row is not None:
+            self.feed.follow(row.rank)
 
     def action_top(self) -> None:
-        if self.pages.to_top():
+        if self.feed.to_top():
             self._to_top = True  # the rows held now go; the cursor goes to rank 1 when it comes
-            self._want_pages()
         else:
             self.table.move_cursor(row=0, animate=False)
 
@@ -295,7 +256,8 @@ class LeaderboardScreen(LiveScreen[Board]):
         if row.path is None:
             self.notify("This row has no path to filter the hits by.", timeout=3)
             return
-        self.tiny.open_hits_filtered("path", row.path)
+        self.state.set_filters((("path", row.path),))
+        self.navigate("hits")
 
     @on(DataTable.RowSelected, "#leaderboard")
     def _selected(self, event: DataTable.RowSelected) -> None:
@@ -319,11 +281,7 @@ class LeaderboardScreen(LiveScreen[Board]):
         self._set_filter(value or None)
 
     def _set_filter(self, value: str | None) -> None:
-        if value == self._path_filter:
+        if not self.feed.search(value):
             return
-        self._path_filter = value
-        site_id = self.tiny.site_id
-        if site_id is not None and self.pages.target(site_id, value):
-            self._want_pages()
         self._show_summary()
         self.status_changed()
