@@ -23,8 +23,8 @@ from app.live.cache import SqliteCache, cache_namespace, default_cache_path
 from app.live.feeds.hits import HitsFeed
 from app.live.feeds.sites import SitesFeed
 from app.live.pacing import stretch
-from app.live.snapshots import Snapshots
 from app.live.sites import SiteDirectory
+from app.live.snapshots import Snapshots
 from app.live.state import ViewState
 from app.logs import log_path
 from app.secret import Secret
