@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import logging
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +115,9 @@ class Session:
         self._bugs_told: set[str] = set()
         self._closing: set[asyncio.Task[None]] = set()
         self._feeds: dict[str, Any] = {}
+        # Feeds made for one pushed screen (a panel, a journey): woken like the others for as
+        # long as their screen holds them.
+        self._opened: weakref.WeakSet[Any] = weakref.WeakSet()
         self.sites_feed = SitesFeed(self)
         self.hits_feed = HitsFeed(self)
         self.sites.listen(lambda: self._tell(NamesChanged()))
@@ -163,16 +167,20 @@ class Session:
         """A new feed for one panel shown full-screen (each opening starts from page one)."""
         from app.live.feeds.panel import PanelFeed
 
-        return PanelFeed(self, panel)
+        feed = PanelFeed(self, panel)
+        self._opened.add(feed)
+        return feed
 
     def journey_feed(self, journey_key: str) -> JourneyFeed:
         """A new feed for one journey's timeline."""
         from app.live.feeds.journeys import JourneyFeed
 
-        return JourneyFeed(self, journey_key)
+        feed = JourneyFeed(self, journey_key)
+        self._opened.add(feed)
+        return feed
 
     def all_feeds(self) -> list[Any]:
-        return [self.sites_feed, self.hits_feed, *self._feeds.values()]
+        return [self.sites_feed, self.hits_feed, *self._feeds.values(), *self._opened]
 
     def _state_changed(self, what: str) -> None:
         # Every visible feed looks again: a new key means new data; a new interval or pause, a

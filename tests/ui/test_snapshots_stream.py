@@ -43,9 +43,9 @@ def settle() -> Callable[[Pilot[Any]], Any]:
         app = pilot.app
         assert isinstance(app, TinylyticsApp)
         # Request counts depend on task timing; the pictures are about layout and data.
-        app.api_use = lambda: "API n/h"  # type: ignore[method-assign]
+        app.session.api_use = lambda: "API n/h"  # type: ignore[method-assign]
         await wait_for(pilot, loaded(app))
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, lambda: isinstance(app.screen, LiveHitsScreen) and loaded(app)())
         await pilot.pause(0.2)
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 
 from app.demo import DEMO_KEY, DemoServer
-from app.live.cache import SqliteCache
-from app.live.stream import HitStreams
 from app.ui.app import TinylyticsApp
 from app.ui.screens.hits import HitsScreen
 from app.ui.screens.stream import LiveHitsScreen, StreamTable
@@ -61,7 +58,7 @@ async def test_rows_appear_newest_on_top(app_factory: Factory, demo: DemoServer)
     expected = newest(demo, BUSY)
     app = app_factory(site=BUSY)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, loaded(app))
         assert isinstance(app.screen, LiveHitsScreen)
         assert table(app).row_count == 500
@@ -86,7 +83,7 @@ async def test_rows_appear_newest_on_top(app_factory: Factory, demo: DemoServer)
 async def test_new_hits_arrive_on_top_after_r(app_factory: Factory, demo: DemoServer) -> None:
     app = app_factory(site=BUSY)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, loaded(app))
         before = top_keys(app, 500)
         demo.clock.advance(20 * 60)
@@ -107,7 +104,7 @@ async def test_the_cursor_stays_on_its_hit_away_from_the_top(
 ) -> None:
     app = app_factory(site=BUSY)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, loaded(app))
         await pilot.press("down", "down", "down")
         chosen = table(app).selected_key
@@ -122,7 +119,7 @@ async def test_hostile_strings_are_shown_literally(app_factory: Factory, demo: D
     demo.settings.hostile_strings = True
     app = app_factory(site=QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, loaded(app))
         text = screen_text(app)
         # Markup stays text, escape sequences lose their ESC, nothing is interpreted.
@@ -136,15 +133,15 @@ async def test_hostile_strings_are_shown_literally(app_factory: Factory, demo: D
 
 
 async def test_a_restart_paints_the_cached_hits_at_once(
-    app_factory: Factory, demo: DemoServer, tmp_path: Path
+    app_factory: Factory, demo: DemoServer
 ) -> None:
-    path = tmp_path / "cache.sqlite3"
+    # Both runs use the same cache: the key's, in the test's own cache folder.
     first = app_factory(site=QUIET)
     async with first.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: first.client is not None)  # built after the first frame
-        assert first.client is not None
-        streams = HitStreams(first.client, store=SqliteCache(path), now=demo.clock.now)
-        first.push_screen(LiveHitsScreen(streams))
+        # The streams come with the API, built after the first frame.
+        await wait_for(pilot, lambda: first.session.streams is not None)
+        assert first.session.streams is not None and first.session.streams.store is not None
+        first.push_screen(LiveHitsScreen(first.session))
         await wait_for(pilot, loaded(first))
         shown = top_keys(first, 500)
     demo.clock.advance(15 * 60)
@@ -152,11 +149,9 @@ async def test_a_restart_paints_the_cached_hits_at_once(
     again = app_factory(site=QUIET)
     async with again.run_test(size=(120, 40)) as pilot:
         # Paused: no request is made, so what shows can only come from the cache.
-        again.paused = True
-        await wait_for(pilot, lambda: again.client is not None)
-        assert again.client is not None
-        streams = HitStreams(again.client, store=SqliteCache(path), now=demo.clock.now)
-        again.push_screen(LiveHitsScreen(streams))
+        again.state.paused = True
+        await wait_for(pilot, lambda: again.session.streams is not None)
+        again.push_screen(LiveHitsScreen(again.session))
         await pilot.pause()
         assert isinstance(again.screen, LiveHitsScreen)
         assert top_keys(again, 500) == shown
@@ -182,7 +177,7 @@ async def test_a_restart_paints_the_cached_hits_at_once(
 async def test_escape_goes_back_to_the_dashboard(app_factory: Factory) -> None:
     app = app_factory(site=QUIET)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, loaded(app))
         await pilot.press("escape")
         await pilot.pause()
@@ -192,7 +187,7 @@ async def test_escape_goes_back_to_the_dashboard(app_factory: Factory) -> None:
 async def test_an_unknown_site_says_so(app_factory: Factory) -> None:
     app = app_factory(site=99999)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.push_screen(LiveHitsScreen())
+        app.push_screen(LiveHitsScreen(app.session))
         await wait_for(pilot, lambda: "not found" in screen_text(app).lower())
         assert table(app).row_count == 0
         assert "not found" in app.screen.query_one(StatusLine).compose_text().plain

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from app.live.dashboard import Panel, PanelRow, grouped, panel_rows
-from app.live.ranges import window
+from app.live.dashboard import Panel, PanelRow
+from app.live.feeds.panel import PanelFeed, Rows
+from app.live.session import Session
 from app.ui.screens.base import LiveScreen
-from app.ui.screens.hits import PANEL_COLUMNS, panel_cells
+from app.ui.text import clean
+from app.ui.widgets.panels import PANEL_COLUMNS, panel_cells
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import LiveTable
-
-PAGE = 100
-
-
-@dataclass(frozen=True)
-class Rows:
-    rows: tuple[PanelRow, ...]
-    groups: int
-    pages: int
 
 
 class PanelScreen(LiveScreen[Rows]):
@@ -33,49 +24,31 @@ class PanelScreen(LiveScreen[Rows]):
         Binding("n", "more", "More rows", id="panel.more"),
     ]
 
-    def __init__(self, panel: Panel) -> None:
-        super().__init__()
+    def __init__(self, session: Session, panel: Panel) -> None:
+        feed = session.panel_feed(panel)
+        super().__init__(session, feed)
+        self.rows_feed: PanelFeed = feed  # typed: `more()` is the panel's own intent
         self.panel = panel
-        self._pages = 1
         self._rows: tuple[PanelRow, ...] = ()
-        self._total_pages = 1
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="panel-title")
         yield LiveTable(PANEL_COLUMNS, id="panel-all")
 
     def on_mount(self) -> None:
+        # LiveScreen's own on_mount runs after this one (Textual calls each class's handler).
         self.query_one(LiveTable).focus()
 
     def status_info(self) -> StatusInfo:
         return StatusInfo(
-            site=self.tiny.site_label,
-            range=self.tiny.range_kind.label,
-            chips=[f"{field}={value}" for field, value in self.tiny.filters],
+            site=self.site_label,
+            range=self.state.range_kind.label,
+            chips=[f"{field}={value}" for field, value in self.state.filters],
         )
 
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
-
-    async def fetch(self) -> Rows:
-        client, site_id = self.tiny.client, self.tiny.site_id
-        assert client is not None and site_id is not None
-        span = window(self.tiny.range_kind, self.tiny.now())
-        rows: list[PanelRow] = []
-        groups, pages = 0, 1
-        for page in range(1, self._pages + 1):
-            answer = await grouped(
-                client, site_id, self.panel, span, self.tiny.hit_filters, page=page, per_page=PAGE
-            )
-            rows.extend(panel_rows(answer))
-            groups, pages = answer.pagination.total_count, answer.pagination.total_pages
-            if page >= pages:
-                break
-        return Rows(tuple(rows), groups, pages)
-
     def show(self, data: Rows) -> None:
-        self._rows, self._total_pages = data.rows, data.pages
-        total = sum(r.hits for r in data.rows) if self._pages >= data.pages else 0
+        self._rows = data.rows
+        total = sum(r.hits for r in data.rows) if data.complete else 0
         shown = len(data.rows)
         title = f"{self.panel.name}: {shown:,} of {data.groups:,}"
         if shown < data.groups:
@@ -87,9 +60,7 @@ class PanelScreen(LiveScreen[Rows]):
         )
 
     def action_more(self) -> None:
-        if self._pages < self._total_pages:
-            self._pages += 1
-            self.ask()
+        self.rows_feed.more()
 
     @on(DataTable.RowHighlighted)
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
@@ -105,5 +76,7 @@ class PanelScreen(LiveScreen[Rows]):
         if not value:
             self.notify("The API cannot filter direct or hidden referrers.")
             return
-        self.tiny.add_filter(self.panel.filter_field, value)
+        field = self.panel.filter_field
+        self.state.add_filter(field, value)
+        self.notify(f"filtered by {field} = {clean(value)}", timeout=3, markup=False)
         self.app.pop_screen()

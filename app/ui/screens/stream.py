@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date
 
 from rich.text import Text
@@ -13,7 +12,9 @@ from textual.widgets import Static
 from textual.widgets.data_table import ColumnKey
 
 from app.api import ApiError, Hit
-from app.live.stream import HitStream, HitStreams, hit_key
+from app.live.feeds.stream import StreamData
+from app.live.session import Session
+from app.live.stream import hit_key
 from app.ui.screens.base import LiveScreen
 from app.ui.text import literal
 from app.ui.widgets.status import StatusInfo, ago
@@ -33,13 +34,6 @@ COLUMNS = (
 FLEX = {"path": 3, "referrer": 2}
 MIN_FLEX_WIDTH = 8
 MISSING = "–"
-
-
-@dataclass(frozen=True)
-class StreamData:
-    site_id: int
-    hits: tuple[Hit, ...]  # newest first
-    new: int  # how many arrived with the last refresh
 
 
 def referrer_text(value: str | None) -> Text:
@@ -111,8 +105,8 @@ class StreamTable(LiveTable):
 
 
 class LiveHitsScreen(LiveScreen[StreamData]):
-    """Pushed from the hits dashboard. `streams` is the app's (cached) set of hit streams; without
-    one the screen keeps its own, uncached."""
+    """Pushed from the hits dashboard; the session's stream feed keeps the current site's newest
+    hits (with the cache, across restarts)."""
 
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="stream.back")]
     DEFAULT_CSS = """
@@ -120,12 +114,13 @@ class LiveHitsScreen(LiveScreen[StreamData]):
     LiveHitsScreen #stream { height: 1fr; overflow-x: hidden; }
     """
 
-    def __init__(self, streams: HitStreams | None = None) -> None:
-        super().__init__()
-        self._streams = streams
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.stream_feed)
         # Arrival numbers by hit key (newer is larger): the table's order, newest on top.
         self._arrival: dict[str, int] = {}
         self._arrivals = 0
+        # The last data drawn: what the title says when a refresh fails.
+        self._shown: StreamData | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="stream-title")
@@ -140,59 +135,41 @@ class LiveHitsScreen(LiveScreen[StreamData]):
         return self.query_one("#stream-title", Static)
 
     def on_mount(self) -> None:
+        # LiveScreen's own on_mount, which starts the feed's loop, runs after this one.
         self.table.sort_column, self.table.sort_reverse = "time", True
         self.table.focus()
-        stream = self._stream()
-        if stream is not None and stream.hits:
-            # What the last session saw, at once, marked with its age while the refresh runs.
-            self._paint(stream.hits)
-            self.title_line.update(self._cached_title(stream, refreshing=True))
-        else:
-            self.title_line.update(Text("loading the newest hits…", style="dim"))
-
-    def _stream(self) -> HitStream | None:
-        client, site_id = self.tiny.client, self.tiny.site_id
-        if client is None or site_id is None:
-            return None
-        if self._streams is None or self._streams.client is not client:
-            # No streams from the app, or they belong to a key no longer used.
-            self._streams = HitStreams(client, now=self.tiny.now)
-        return self._streams.for_site(site_id)
-
-    def ready(self) -> bool:
-        return super().ready() and self.tiny.site_id is not None
+        # What the stream holds (the last session's hits, from the cache) is painted by
+        # LiveScreen.on_mount, marked with its age while the refresh runs.
+        self.title_line.update(Text("loading the newest hits…", style="dim"))
 
     def status_info(self) -> StatusInfo:
-        return StatusInfo(site=self.tiny.site_label, range="live hits")
-
-    async def fetch(self) -> StreamData:
-        stream = self._stream()
-        assert stream is not None
-        new = await stream.refresh()
-        return StreamData(stream.site_id, tuple(stream.hits), len(new))
+        return StatusInfo(site=self.site_label, range="live hits")
 
     def show(self, data: StreamData) -> None:
-        if data.site_id != self.tiny.site_id:
-            # The site changed while the answer was on its way.
-            self.ask()
+        shown = self._shown
+        if data.kept and shown is not None and not shown.kept and shown.site_id == data.site_id:
+            # Back from a screen that covered this one: the live hits stay as they are.
             return
         # The first answer on an empty table is not news.
         news = data.new if self.table.row_count else 0
         self._paint(data.hits)
-        self.title_line.update(self._live_title(data, news))
+        if data.kept:
+            self.title_line.update(self._cached_title(data, refreshing=True))
+        else:
+            self.title_line.update(self._live_title(data, news))
+        self._shown = data
 
     def failed(self, error: ApiError) -> None:
         if self.freshness.updated_at is not None:
             return
-        stream = self._stream()
-        if stream is not None and stream.from_store:
+        if self._shown is not None and self._shown.kept:
             # The cached hits stay, still marked with their age; the status line says why.
-            self.title_line.update(self._cached_title(stream, refreshing=False))
+            self.title_line.update(self._cached_title(self._shown, refreshing=False))
         else:
             self.title_line.update(Text(error.message, style="red"))
 
     def _paint(self, hits: Sequence[Hit]) -> None:
-        today = self.tiny.now().astimezone(UTC).date()
+        today = self.session.now().astimezone(UTC).date()
         rows: list[tuple[str, Hit]] = []
         seen: set[str] = set()
         for hit in hits:
@@ -213,10 +190,10 @@ class LiveHitsScreen(LiveScreen[StreamData]):
         if following and table.row_count:
             table.move_cursor(row=0, animate=False)
 
-    def _cached_title(self, stream: HitStream, *, refreshing: bool) -> Text:
-        text = Text(f"{len(stream.hits):,} hits from the cache", style="bold yellow")
-        if stream.synced_at is not None:
-            age = (self.tiny.now() - stream.synced_at).total_seconds()
+    def _cached_title(self, data: StreamData, *, refreshing: bool) -> Text:
+        text = Text(f"{len(data.hits):,} hits from the cache", style="bold yellow")
+        if data.synced_at is not None:
+            age = (self.session.now() - data.synced_at).total_seconds()
             text.append(f", as of {ago(age)} ago", style="yellow")
         if refreshing:
             text.append(" · refreshing…", style="dim")
