@@ -122,7 +122,7 @@ async def test_no_insights_says_so(app_factory: Factory) -> None:
         assert shown(screen, "#insights-settings").startswith("AI insights are off")
         assert not screen.query_one("#insights-main").display
         assert screen.check_action("older", ()) is False
-        assert screen.interval() == INSIGHT_WAIT
+        assert screen.feed.interval(screen.feed.data) == INSIGHT_WAIT
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ async def test_interval_waits_for_the_next_job_or_an_hour(app_factory: Factory) 
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_insights(pilot, app)
         # The next job is 10.5 hours away: look again within the hour, not every 10 seconds.
-        assert screen.interval() == INSIGHT_WAIT
+        assert screen.feed.interval(screen.feed.data) == INSIGHT_WAIT
 
 
 async def test_hostile_insight_text_is_literal(app_factory: Factory, demo: DemoServer) -> None:

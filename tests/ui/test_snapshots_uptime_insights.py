@@ -29,7 +29,7 @@ def settle(key: str, screen_type: type[LiveScreen[Any]]) -> Callable[[Pilot[Any]
         app = pilot.app
         assert isinstance(app, TinylyticsApp)
         # Request counts depend on task timing; the pictures are about layout and data.
-        app.api_use = lambda: "API n/h"  # type: ignore[method-assign]
+        app.session.api_use = lambda: "API n/h"  # type: ignore[method-assign]
         # Toasts from app-wide work (uptime alerts) come when they come: not these pictures.
         app.notify = lambda *args, **kwargs: None  # type: ignore[method-assign]
 
@@ -37,7 +37,7 @@ def settle(key: str, screen_type: type[LiveScreen[Any]]) -> Callable[[Pilot[Any]
             screen = app.screen
             return (
                 isinstance(screen, LiveScreen)
-                and bool(app.account)
+                and bool(app.session.account)
                 and not screen.freshness.loading
                 and (
                     screen.freshness.updated_at is not None or screen.freshness.problem is not None

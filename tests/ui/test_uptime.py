@@ -14,9 +14,12 @@ from textual.widgets import Static
 
 from app.api import Downtime, Monitor, Pagination, UptimeResponse
 from app.demo import BASIC_KEY, UNSUBSCRIBED_KEY, DemoServer
+from app.live.api import LiveApi
+from app.live.feeds import uptime
+from app.live.feeds.paged import PageKey, Unavailable
+from app.live.feeds.uptime import UptimeData
 from app.live.monitor import CHECK_GRACE
 from app.ui.app import TinylyticsApp
-from app.ui.screens import uptime
 from app.ui.screens.uptime import UptimeScreen, certs_text, history_rows, state_text
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
@@ -202,8 +205,9 @@ async def test_interval_follows_next_check_at(app_factory: Factory, demo: DemoSe
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_uptime(pilot, app)
         expected = (next_check - demo.clock.now()).total_seconds() + CHECK_GRACE
-        assert screen.interval() == pytest.approx(expected)
-        assert screen.interval() < app.refresh_interval
+        interval = screen.feed.interval(screen.feed.data)
+        assert interval == pytest.approx(expected)
+        assert interval < app.state.refresh_interval
 
 
 async def test_countdown_ticks_without_requests(app_factory: Factory, demo: DemoServer) -> None:
@@ -214,13 +218,14 @@ async def test_countdown_ticks_without_requests(app_factory: Factory, demo: Demo
         # The app's alert watcher asks about uptime on its own schedule: count this screen's
         # requests where they are made.
         fetches: list[int] = []
-        fetch = screen.fetch
+        feed = screen.feed
+        fetch = feed.fetch
 
-        async def counted() -> Any:
+        async def counted(api: LiveApi, key: PageKey) -> UptimeData | Unavailable:
             fetches.append(1)
-            return await fetch()
+            return await fetch(api, key)
 
-        screen.fetch = counted  # type: ignore[method-assign]
+        feed.fetch = counted  # type: ignore[method-assign]
         demo.clock.advance(10)
         await wait_for(pilot, lambda: "next check in 43s" in shown(screen, "#uptime-checks"))
         assert "(17s ago)" in shown(screen, "#uptime-checks")
@@ -269,7 +274,7 @@ def test_hostile_strings_in_an_answer_render_literally() -> None:
         {"started_at": "2026-11-20T14:00:00Z", "ongoing": True, "error": hostile}
     )
     answer = UptimeResponse(monitor=monitor, downtimes=[downtime], pagination=Pagination())
-    state = state_text(uptime.UptimeData(DOWN_SITE, 1, answer, answer), now)
+    state = state_text(UptimeData(DOWN_SITE, 1, answer, answer), now)
     certs = certs_text(monitor, now)
     error_cell = history_rows([downtime], now)[0][1][3]
     for text in (state, certs, error_cell):

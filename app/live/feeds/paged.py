@@ -98,13 +98,6 @@ class SitePagedFeed(Feed[PageKey, D | Unavailable], Generic[D]):
 
     # -- intents ---------------------------------------------------------------------------------
 
-    def wake(self) -> None:
-        # Every change of the view state wakes the feed: another site starts from page one,
-        # and coming back to this one later does too.
-        if self._at[0] != self.session.state.site_id:
-            self._at = (None, 1)
-        super().wake()
-
     def older(self) -> bool:
         """`]`: the next page of the list; False when there is none."""
         return self._go(self.page + 1)
@@ -122,6 +115,13 @@ class SitePagedFeed(Feed[PageKey, D | Unavailable], Generic[D]):
         return True
 
     # -- the feed --------------------------------------------------------------------------------
+
+    def wake(self) -> None:
+        # Every change of the view state wakes the feed: another site starts from page one,
+        # and coming back to this one later does too.
+        if self._at[0] != self.session.state.site_id:
+            self._at = (None, 1)
+        super().wake()
 
     def key(self) -> PageKey | None:
         site_id = self.session.state.site_id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -12,15 +11,17 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Static
 
-from app.api import ApiError, Insight, InsightsResponse, NotFound, SubscriptionRequired
-from app.live.monitor import countdown, insight_poll_in
+from app.api import ApiError, Insight, InsightsResponse
+from app.durations import compact
+from app.live.feeds.insights import InsightsData
+from app.live.feeds.paged import Unavailable
+from app.live.session import Session
 from app.ui.keys import KeyGroup
-from app.ui.screens.paging import SitePagedScreen, Unavailable, unavailable, unavailable_text
+from app.ui.screens.paging import SitePagedScreen, unavailable_text
 from app.ui.screens.uptime import moment
 from app.ui.text import clean, literal
 from app.ui.widgets.table import Cell, Column, LiveTable
 
-PAGE = 10
 # `clean()` keeps one line of at most 500 characters; AI paragraphs run longer, so they go
 # through it in slices, up to this much in all.
 SLICE = 400
@@ -44,13 +45,6 @@ CARDS = (
     ("best_content", "Best content"),
     ("recommendations", "Recommendations"),
 )
-
-
-@dataclass(frozen=True)
-class InsightsData:
-    site_id: int
-    page: int
-    answer: InsightsResponse
 
 
 def prose(value: str | None) -> Text:
@@ -99,7 +93,7 @@ def settings_text(answer: InsightsResponse, now: datetime) -> Text:
     if next_job is not None:
         left = (next_job - now).total_seconds()
         text.append(f" · next {moment(next_job, now)}")
-        text.append(f" (in {countdown(left)})" if left > 0 else " (due now)", style="dim")
+        text.append(f" (in {compact(left)})" if left >= 1 else " (due now)", style="dim")
     elif site.insights_enabled:
         text.append(" · no insight scheduled", style="dim")
     return text
@@ -125,7 +119,6 @@ def empty_text(answer: InsightsResponse, now: datetime) -> Text:
 
 class InsightsScreen(SitePagedScreen[InsightsData]):
     TICKS = True
-    PACED_BY = "the daily insights schedule"
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     InsightsScreen #insights-settings { height: auto; padding: 0 1; }
@@ -163,8 +156,8 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
     }
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.insights_feed)
         self._shown_page = 0
         self._by_key: dict[str, Insight] = {}
 
@@ -184,52 +177,26 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
         self.query_one(LiveTable).focus()
 
     def reset(self) -> None:
-        self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
+        self._site = self.state.site_id
         self._by_key, self._shown_page = {}, 0
         self.query_one("#insights-settings", Static).update(Text("loading…", style="dim"))
         self.query_one(LiveTable).show([])
         self._show_card(None)
         self._show_panel(None)
 
-    def next_poll_in(self, view: InsightsData | None) -> float:
-        next_job = None
-        if view is not None and view.answer.site is not None:
-            next_job = view.answer.site.next_insight_job_scheduled_at
-        return insight_poll_in(next_job, self.tiny.now())
-
-    async def fetch(self) -> InsightsData | Unavailable:
-        client, site_id, page = self.tiny.client, self.tiny.site_id, self._page
-        assert client is not None and site_id is not None
-        try:
-            answer = await client.insights(site_id, page=page, per_page=PAGE)
-        except (NotFound, SubscriptionRequired) as error:
-            return unavailable(error, site_id)
-        return InsightsData(site_id, page, answer)
-
     def show(self, data: InsightsData | Unavailable) -> None:
-        if self.behind(data):
-            return
-        self._site, self._view = data.site_id, data
+        self._site = data.site_id
         self.refresh_bindings()
         if isinstance(data, Unavailable):
-            self.tiny.update_header()
             self._show_panel(data)
             return
         answer = data.answer
-        site = answer.site
-        if site is not None and (site.label or site.url) and not self.tiny.knows_site(data.site_id):
-            self.tiny.remember_site(data.site_id, site.label or site.url or "")
-        self.tiny.update_header()
-        self._pages = max(1, answer.pagination.total_pages)
-        if self._page > self._pages:
-            self._page, self._behind = self._pages, True
-        self.refresh_bindings()
         self.tick()
         if not answer.insights:
             self._by_key = {}
             self.query_one(LiveTable).show([])
             self._show_card(None)
-            self._show_panel(empty_text(answer, self.tiny.now()))
+            self._show_panel(empty_text(answer, self.session.now()))
             return
         self._show_panel(None)
         self._show_list(data)
@@ -256,8 +223,8 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
             table.move_cursor(row=0)
         total = data.answer.pagination.total_count
         title = f"Insights ({total:,})"
-        if self._pages > 1:
-            title += f" · page {data.page}/{self._pages}"
+        if data.pages > 1:
+            title += f" · page {data.page}/{data.pages}"
         table.border_title = title
         self._show_card(self._by_key.get(table.selected_key or ""))
 
@@ -271,10 +238,10 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
             cards.border_title = None
             cards.border_subtitle = None
             return
-        newest = self._page == 1 and insight is next(iter(self._by_key.values()), None)
+        newest = self._shown_page == 1 and insight is next(iter(self._by_key.values()), None)
         cards.border_title = Text(insight_day(insight) + (" · latest" if newest else ""))
         if insight.generated_at is not None:
-            cards.border_subtitle = f"written {moment(insight.generated_at, self.tiny.now())}"
+            cards.border_subtitle = f"written {moment(insight.generated_at, self.session.now())}"
         else:
             cards.border_subtitle = None
 
@@ -302,15 +269,15 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
 
     def failed(self, error: ApiError) -> None:
         # Later failures leave the last good answer on screen; the status line says it is stale.
-        if self._view is None:
+        if self.feed.current is None:
             self.query_one("#insights-settings", Static).update(Text(error.message, style="red"))
 
     def tick(self) -> None:
-        view = self._view
+        view = self.feed.current
         if not isinstance(view, InsightsData) or not self.is_current:
             return
         static = self.query_one("#insights-settings", Static)
-        text = settings_text(view.answer, self.tiny.now())
+        text = settings_text(view.answer, self.session.now())
         current = static.content
         if not isinstance(current, Text) or current.plain != text.plain:
             static.update(text)
@@ -322,9 +289,5 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
 
     # -- keys ------------------------------------------------------------------------------------
 
-    def paged(self) -> bool:
-        return isinstance(self._view, InsightsData)
-
     def loading_page(self) -> None:
-        self.query_one(LiveTable).border_title = f"Insights · loading page {self._page}…"
-        self.ask()
+        self.query_one(LiveTable).border_title = f"Insights · loading page {self.feed.page}…"

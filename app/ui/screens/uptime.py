@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from rich.text import Text
@@ -11,33 +10,16 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Static
 
-from app.api import (
-    ApiError,
-    Domain,
-    Downtime,
-    Monitor,
-    NotFound,
-    Ssl,
-    SubscriptionRequired,
-    UptimeResponse,
-)
-from app.live.monitor import (
-    Expiry,
-    Level,
-    check_poll_in,
-    countdown,
-    down_since,
-    downtime_seconds,
-    expiry,
-    is_ongoing,
-    words,
-)
+from app.api import ApiError, Domain, Downtime, Monitor, Ssl
+from app.durations import compact, words
+from app.live.feeds.paged import Unavailable
+from app.live.feeds.uptime import UptimeData
+from app.live.monitor import Expiry, Level, down_since, downtime_seconds, expiry, is_ongoing
+from app.live.session import Session
 from app.ui.keys import KeyGroup
-from app.ui.screens.paging import SitePagedScreen, Unavailable, unavailable, unavailable_text
+from app.ui.screens.paging import SitePagedScreen, unavailable_text
 from app.ui.text import clean, literal
 from app.ui.widgets.table import Cell, Column, LiveTable
-
-PAGE = 10
 
 KEYS = KeyGroup(
     "Uptime",
@@ -59,14 +41,6 @@ HISTORY_COLUMNS = (
     Column("error", "Error"),
 )
 LEVEL_STYLE = {Level.SOON: "bold yellow", Level.EXPIRED: "bold red"}
-
-
-@dataclass(frozen=True)
-class UptimeData:
-    site_id: int
-    page: int
-    head: UptimeResponse  # page 1: the newest downtime tells since when a site is down
-    history: UptimeResponse  # the page of downtimes on show
 
 
 # -- text ---------------------------------------------------------------------------------------
@@ -92,7 +66,8 @@ def state_text(data: UptimeData, now: datetime) -> Text:
         text.append("● DOWN", style="bold red")
         since = down_since(data.head.downtimes)
         if since is not None:
-            text.append(f" since {moment(since, now)}, for {words((now - since).total_seconds())}")
+            lasted = words((now - since).total_seconds(), smallest="minute")
+            text.append(f" since {moment(since, now)}, for {lasted}")
         text.append("\n")
         code = monitor.last_status_code
         text.append(f"HTTP {code}" if code else "no HTTP answer", style="red")
@@ -130,14 +105,14 @@ def checks_text(monitor: Monitor, now: datetime) -> Text:
         text.append(" · monitor disabled", style="bold yellow")
     text.append("\n")
     if monitor.last_check_at is not None:
-        ago = countdown((now - monitor.last_check_at).total_seconds())
+        ago = compact((now - monitor.last_check_at).total_seconds())
         text.append(f"Last check {moment(monitor.last_check_at, now)} ({ago} ago)")
     else:
         text.append("Not checked yet", style="dim")
     if monitor.next_check_at is not None:
         left = (monitor.next_check_at - now).total_seconds()
         text.append(" · next check ")
-        text.append(f"in {countdown(left)}" if left > 0 else "due now", style="bold")
+        text.append(f"in {compact(left)}" if left >= 1 else "due now", style="bold")
     return text
 
 
@@ -247,7 +222,7 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
             ended = Cell(Text("–", style="dim"))
         seconds = downtime_seconds(downtime, now)
         duration = (
-            Cell(words(seconds), seconds)
+            Cell(words(seconds, smallest="minute"), seconds)
             if seconds is not None
             else Cell(literal(downtime.duration_in_words, empty="–"))
         )
@@ -265,7 +240,6 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
 
 class UptimeScreen(SitePagedScreen[UptimeData]):
     TICKS = True
-    PACED_BY = "the monitor's checks"
     BINDINGS = list(KEYS.bindings)
     DEFAULT_CSS = """
     UptimeScreen #uptime-top {
@@ -292,6 +266,9 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
     }
     """
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session, session.uptime_feed)
+
     def compose_body(self) -> ComposeResult:
         with ScrollableContainer(id="uptime-top"):
             with Vertical(id="uptime-monitor", classes="uptime-box"):
@@ -309,51 +286,20 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
         self.query_one(LiveTable).focus()
 
     def reset(self) -> None:
-        self._site, self._view, self._page, self._pages = self.tiny.site_id, None, 1, 1
+        self._site = self.state.site_id
         self.query_one("#uptime-state", Static).update(Text("loading…", style="dim"))
         for name in ("#uptime-checks", "#uptime-certs", "#uptime-history-title"):
             self.query_one(name, Static).update("")
         self.query_one(LiveTable).show([])
         self._show_panel(None)
 
-    def next_poll_in(self, view: UptimeData | None) -> float:
-        fallback = self.tiny.refresh_interval
-        if view is None:
-            return fallback
-        return check_poll_in(view.head.monitor.next_check_at, self.tiny.now(), fallback=fallback)
-
-    async def fetch(self) -> UptimeData | Unavailable:
-        client, site_id, page = self.tiny.client, self.tiny.site_id, self._page
-        assert client is not None and site_id is not None
-        try:
-            if page == 1:
-                head = history = await client.uptime(site_id, page=1, per_page=PAGE)
-            else:
-                head = await client.uptime(site_id, page=1, per_page=1)
-                history = await client.uptime(site_id, page=page, per_page=PAGE)
-        except (NotFound, SubscriptionRequired) as error:
-            return unavailable(error, site_id)
-        if not self.tiny.knows_site(site_id):
-            # The uptime answer names no site: the header's label takes one more request, once.
-            site = (await client.site(site_id)).site
-            self.tiny.remember_site(site_id, site.label or site.url or f"site {site_id}")
-        return UptimeData(site_id, page, head, history)
-
     def show(self, data: UptimeData | Unavailable) -> None:
-        if self.behind(data):
-            return
         self._site = data.site_id
-        self._view = data
-        self.tiny.update_header()
         self._show_panel(data if isinstance(data, Unavailable) else None)
         self.refresh_bindings()
         if isinstance(data, Unavailable):
             return
-        self._pages = max(1, data.history.pagination.total_pages)
-        if self._page > self._pages:
-            # The history got shorter than the page on show: go to its last page.
-            self._page, self._behind = self._pages, True
-        now = self.tiny.now()
+        now = self.session.now()
         self.query_one("#uptime-monitor").border_title = Text("Monitor · ").append_text(
             literal(data.head.monitor.url, empty="(no URL)")
         )
@@ -388,15 +334,15 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
 
     def failed(self, error: ApiError) -> None:
         # Later failures leave the last good answer on screen; the status line says it is stale.
-        if self._view is None:
+        if self.feed.current is None:
             self.query_one("#uptime-state", Static).update(Text(error.message, style="red"))
 
     def tick(self) -> None:
         """Once a second: the countdown and "for N minutes", from the data already shown."""
-        view = self._view
+        view = self.feed.current
         if not isinstance(view, UptimeData) or not self.is_current:
             return
-        now = self.tiny.now()
+        now = self.session.now()
         for name, text in (
             ("#uptime-state", state_text(view, now)),
             ("#uptime-checks", checks_text(view.head.monitor, now)),
@@ -408,11 +354,7 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
 
     # -- keys ------------------------------------------------------------------------------------
 
-    def paged(self) -> bool:
-        return isinstance(self._view, UptimeData)
-
     def loading_page(self) -> None:
         title = Text("Downtime history", style="bold")
-        title.append(f" · loading page {self._page} of {self._pages}…", style="dim")
+        title.append(f" · loading page {self.feed.page} of {self.feed.pages}…", style="dim")
         self.query_one("#uptime-history-title", Static).update(title)
-        self.ask()
