@@ -6,7 +6,6 @@ file (and line, when there is one); the CLI prints it and exits with code 2.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import stat
@@ -15,10 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
+from app import urls
 from app.secret import Secret
 
 APP_NAME = "tinylytics-tui"
@@ -80,30 +79,16 @@ def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_base_url(url: str) -> str:
     """Return the URL normalised with a trailing slash, or raise ConfigError.
 
-    The key travels in a header, so plain http is allowed only on this machine (the demo).
+    The key travels in a header, so plain http is allowed only on this machine (the demo); the
+    rule itself is `app.urls.check_base_url`.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"base URL {url!r} is not an http(s) URL")
-    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
-        raise ConfigError(
-            f"refusing to send the API key over plain http to {parts.hostname}: use https"
-        )
-    return url if url.endswith("/") else url + "/"
+    try:
+        return urls.check_base_url(url)
+    except urls.BaseUrlError as exc:
+        raise ConfigError(exc.message) from None
 
 
 def _line_of(text: str, key: str) -> int | None:

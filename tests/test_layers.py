@@ -1,5 +1,5 @@
-"""The layers of DESIGN.md, enforced: data layers never import Textual, the demo server never
-imports the client it tests."""
+"""The layers of docs/ARCHITECTURE.md, enforced: data layers never import Textual, the demo
+server never imports the client it tests, screens never import the app nor call the API."""
 
 from __future__ import annotations
 

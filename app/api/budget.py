@@ -14,10 +14,10 @@ WINDOW = 3600.0
 class RequestBudget:
     """A sliding-window limiter, and the ledger of requests sent in the last hour.
 
-    The provider allows about 1000 requests per hour per key (field notes) and a dashboard may be
-    left open for days, so the limit is enforced here, before sending, for every client that shares
-    this budget; retries pass through it too. `now` and `sleep` are injectable so that tests can
-    move time instead of waiting for it.
+    The provider allows about 1000 requests per hour per key (docs/api-notes.md) and a
+    dashboard may be left open for days, so the limit is enforced here, before sending, for every
+    client that shares this budget; retries pass through it too. `now` and `sleep` are injectable
+    so that tests can move time instead of waiting for it.
     """
 
     def __init__(

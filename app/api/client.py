@@ -5,11 +5,9 @@ from __future__ import annotations
 import asyncio
 import copy
 import email.utils
-import ipaddress
 import json
 import logging
 import math
-import random
 import re
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
@@ -21,7 +19,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from app import __version__
+from app import __version__, backoff, urls
 from app.api import validation
 from app.api.budget import RequestBudget
 from app.api.errors import (
@@ -83,17 +81,6 @@ class _BearerAuth(httpx.Auth):
         yield request
 
 
-def _is_loopback(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def _key_problem(key: SecretStr) -> str | None:
     """Why a key cannot be sent, if it cannot; checked here because h11 would otherwise reject
     the header with the key in its message."""
@@ -103,19 +90,6 @@ def _key_problem(key: SecretStr) -> str | None:
     if not all(33 <= ord(c) < 127 for c in value):
         return "the API key contains spaces or characters an API key cannot have"
     return None
-
-
-def _checked_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"the base URL must be an http(s) URL, not {base_url[:60]!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        raise ValueError(
-            f"refusing to send the API key unencrypted to {parts.hostname}: "
-            "use https:// (plain http:// is only for loopback addresses)"
-        )
-    url = parts.geturl()
-    return url if url.endswith("/") else url + "/"
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -203,7 +177,7 @@ class TinylyticsClient:
             raise AuthError(problem)
         if max_retries < 0 or max_concurrency < 1:
             raise ValueError("max_retries must be >= 0 and max_concurrency >= 1")
-        self.base_url = _checked_base_url(base_url)
+        self.base_url = urls.check_base_url(base_url)  # a ValueError if unusable
         self._host = urlsplit(self.base_url).hostname or "the API"
         self.budget = budget if budget is not None else RequestBudget()
         self.max_retries = max_retries
@@ -263,7 +237,7 @@ class TinylyticsClient:
 
     def _backoff(self, attempt: int) -> float:
         # Full jitter: clients that failed together do not retry together.
-        return random.uniform(0.0, min(self.backoff_max, self.backoff_base * 2.0**attempt))
+        return backoff.full_jitter(attempt, first=self.backoff_base, cap=self.backoff_max)
 
     async def _send(self, path: str, params: Mapping[str, object]) -> httpx.Response:
         query = {k: _param(v) for k, v in params.items() if v is not None}
@@ -382,7 +356,7 @@ class TinylyticsClient:
                 error = self._error_for(response)
                 hint = _retry_after(response)
             if isinstance(error, RateLimited):
-                # Without a Retry-After the caller's scheduler backs off (from 30 s, field notes).
+                # Without a Retry-After the caller's scheduler backs off (from 30 s).
                 retry = hint is not None and hint <= self.backoff_max
                 wait = hint or 0.0
             elif isinstance(error, (NetworkError, ServerError)):
@@ -405,7 +379,7 @@ class TinylyticsClient:
             pass
         if "json" in response.headers.get("content-type", ""):
             raise ProtocolError("the API answered with malformed JSON", status=200)
-        # Field notes: a bad key has been seen to get the marketing page with a 200.
+        # Reported of the live service: a bad key may get the marketing page, with a 200.
         raise AuthError(NOT_API_DATA, status=200)
 
     async def _get(
@@ -505,8 +479,8 @@ class TinylyticsClient:
             other = validation.GROUP_BY_ALTERNATIVE.get(spec)
             if other is None or known is not None:
                 raise
-            # Field notes: some servers know only the other spelling. Try it once; if it works
-            # it is the one used from now on.
+            # Reported of the live service: some servers know only the other spelling. Try it
+            # once; if it works it is the one used from now on.
             log.debug("group_by=%s refused; trying %s", spec, other)
             answer = await self._get(
                 GroupedHitsResponse, url, {**params, "grouped": "true", "group_by": other}, context

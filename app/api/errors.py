@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from app import durations
+
 # Escape sequences first (whole, so that no "[31m" is left behind), then any other control
 # character, including the invisible bidi overrides that can make a message lie about itself.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?")
@@ -75,7 +77,7 @@ class RateLimited(ApiError):
         status: int | None = 429,
         retry_after: float | None = None,
     ) -> None:
-        wait = f"try again in {_wait_words(retry_after)}" if retry_after is not None else None
+        wait = f"try again in {durations.words(retry_after)}" if retry_after is not None else None
         text = one_line(message or "") or self.default_message
         super().__init__(f"{text}: {wait}" if wait else text, status=status)
         self.retry_after = retry_after
@@ -85,14 +87,6 @@ class RateLimited(ApiError):
             f"{type(self).__name__}({self.message!r}, status={self.status!r}, "
             f"retry_after={self.retry_after!r})"
         )
-
-
-def _wait_words(seconds: float) -> str:
-    if seconds < 90:
-        return f"{max(1, round(seconds))} s"
-    if seconds < 90 * 60:
-        return f"{round(seconds / 60)} min"
-    return f"{seconds / 3600:.1f} h"
 
 
 class ServerError(ApiError):

@@ -1,6 +1,6 @@
 """Pydantic models of every whole response of the Tinylytics API.
 
-Tolerant by design (api-field-notes.md): unknown fields are ignored, whatever the live service has
+Tolerant by design (docs/api-notes.md): unknown fields are ignored, whatever the live service has
 been seen to leave out or null is optional, timestamps parse with or without milliseconds into
 aware UTC datetimes, `uptime` arrives as a string, grouped rows come in two shapes, `GET /sites/:id`
 may or may not wrap the site, and a missing pagination block means a single page. What is
@@ -163,7 +163,7 @@ class SiteResponse(Model):
     @model_validator(mode="before")
     @classmethod
     def _wrap(cls, data: Any) -> Any:
-        # Two independent clients read the site's fields at the top level (field notes).
+        # Two independent clients read the site's fields at the top level (docs/api-notes.md).
         if isinstance(data, dict) and "site" not in data and "id" in data:
             return {"site": data}
         return data

@@ -11,10 +11,10 @@ from typing import Final
 
 from app.api.errors import BadRequest
 
-# The contract's limit; a newer revision of the provider's docs says 730 (field notes).
+# The contract's limit; a newer revision of the provider's docs says 730 (docs/api-notes.md).
 MAX_RANGE_DAYS: Final = 365
 GROUP_BY: Final = ("path", "country", "referrer", "browsername", "platformname")
-# The spelling other clients send; the live server may want it instead (field notes).
+# The spelling other clients send; the live server may want it instead (docs/api-notes.md).
 GROUP_BY_ALTERNATIVE: Final = {"browsername": "browser_name", "platformname": "platform_name"}
 _GROUP_BY_INPUT: Final = {
     **{g: g for g in GROUP_BY},

@@ -269,7 +269,7 @@ class DemoApi:
     def _site(self, request: web.Request) -> Site:
         raw = request.match_info["id"]
         if not raw.isascii() or not raw.isdigit():
-            # The field notes: a uid in place of the numeric id has answered 500.
+            # Reported of the live service: a uid in place of the numeric id has answered 500.
             raise ApiError(500, "Internal server error")
         site = self.world.site(int(raw))
         if site is None:

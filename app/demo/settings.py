@@ -1,4 +1,4 @@
-"""Switchable quirks of the live service (api-field-notes.md) and injected faults.
+"""Switchable quirks of the live service (docs/api-notes.md) and injected faults.
 
 Mutable at runtime: the server reads the settings on every request, so a change takes effect
 on the next one. Quirks and faults never apply to the /_demo/ control endpoints.

@@ -68,7 +68,7 @@ class Dashboard:
 
     @property
     def unique_views(self) -> int | None:
-        """Unique views, when the server's page grouping carries them (field notes)."""
+        """Unique views, when the server's page grouping carries them (docs/api-notes.md)."""
         pages = self.panels[0].rows if self.panels else ()
         uniques = [r.unique for r in pages if r.unique is not None]
         return sum(uniques) if uniques and len(uniques) == len(pages) else None

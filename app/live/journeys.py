@@ -38,8 +38,8 @@ RELOAD_AFTER: Final = 1800.0
 
 @dataclass(frozen=True)
 class JourneySpan:
-    """The UTC days asked for. `asked` is the shared range, `kind` the one shown: the issue
-    offers no 12-month range for journeys, so that becomes 30 days."""
+    """The UTC days asked for. `asked` is the shared range, `kind` the one shown: journeys
+    cover at most 30 days, so 12 months becomes 30 days."""
 
     asked: RangeKind
     kind: RangeKind

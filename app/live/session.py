@@ -289,7 +289,7 @@ class Session:
         self._tell(
             Notice(
                 f"This app's API budget ({per_hour} requests an hour) is spent; the next update "
-                f"is in {compact(wait)}. requests_per_hour in the config file sets it.",
+                f"is in {compact(wait, parts=1)}. requests_per_hour in the config file sets it.",
                 timeout=6,
             )
         )

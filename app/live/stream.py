@@ -1,10 +1,10 @@
 """The newest hits of one site, kept fresh at the cost of what is new: a `tail -f` of the API.
 
-The order of `/hits` rows is not documented (field notes): it is detected from the timestamps of
-a page and remembered. Newest first, the newest end is page 1; oldest first, it is the last page.
-Either way pages are read from the newest end, and reading stops at the first hit already known,
-so a refresh with nothing new costs one request. Only today and yesterday (UTC) are asked for, so
-that every page stays cheap, and only the newest `keep` hits are kept, in memory and in the store.
+The order of `/hits` rows is not documented (docs/api-notes.md): it is detected from the timestamps
+of a page and remembered. Newest first, the newest end is page 1; oldest first, it is the last page.
+Either way pages are read from the newest end, and reading stops at the first hit already known, so
+a refresh with nothing new costs one request. Only today and yesterday (UTC) are asked for, so that
+every page stays cheap, and only the newest `keep` hits are kept, in memory and in the store.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Literal
 
 from app.api import ApiError, NotFound, RateLimited, SubscriptionRequired
 from app.api.errors import one_line
+from app.durations import MINUTE, words
 from app.live.sites import site_label
 
 LABEL_LENGTH = 60
@@ -451,15 +452,7 @@ def _backoff(failures: int) -> timedelta:
 
 
 def _for(start: datetime | None, end: datetime) -> str:
-    """'40 min', '3 h 5 min', '2 days'; empty when unknown or under a minute."""
-    if start is None:
+    """'40 minutes', '3 hours 5 minutes', '2 days'; empty when unknown or under a minute."""
+    if start is None or (end - start).total_seconds() < MINUTE:
         return ""
-    minutes = int((end - start).total_seconds() // 60)
-    if minutes < 1:
-        return ""
-    if minutes < 60:
-        return f"{minutes} min"
-    if minutes < 48 * 60:
-        hours, rest = divmod(minutes, 60)
-        return f"{hours} h" + (f" {rest} min" if rest else "")
-    return f"{minutes // (24 * 60)} days"
+    return words((end - start).total_seconds(), smallest="minute")

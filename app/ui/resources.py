@@ -11,5 +11,5 @@ def stylesheet_path() -> Path:
     packaged = _PACKAGE_DIR / "styles.tcss"
     if packaged.is_file():
         return packaged
-    # An editable install or a source checkout: the design card keeps it at the root.
+    # An editable install or a source checkout: the stylesheet sits at the repository root.
     return _PACKAGE_DIR.parent / "styles.tcss"

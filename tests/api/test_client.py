@@ -105,7 +105,7 @@ async def test_hits_match_the_servers_json(
         assert (hit.browser_name, hit.platform_name) == (row["browser_name"], row["platform_name"])
         assert hit.is_mobile == row["is_mobile"]
         assert hit.created_at == datetime.fromisoformat(row["created_at"])
-    # The field notes' nulls are in there: direct visits and unknown devices.
+    # The nulls the live service sends are in there: direct visits and unknown devices.
     assert any(h.referrer is None for h in answer.hits)
 
 

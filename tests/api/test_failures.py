@@ -151,7 +151,7 @@ async def test_long_retry_after_is_the_callers_to_wait(
     with pytest.raises(RateLimited) as caught:
         await client.me()
     assert (caught.value.status, caught.value.retry_after) == (429, 120.0)
-    assert caught.value.message == "Rate limit exceeded: try again in 2 min"
+    assert caught.value.message == "Rate limit exceeded: try again in 2 minutes"
     assert sleeps.waits == [] and demo.stats.total == 1
 
 

@@ -1,4 +1,5 @@
-"""The response models against the contract's examples (verbatim) and the field notes' variants."""
+"""The response models against the contract's examples (verbatim) and the variants the live
+service is reported to send (docs/api-notes.md)."""
 
 from __future__ import annotations
 
@@ -176,7 +177,7 @@ def test_every_timestamp_is_aware_utc() -> None:
     assert all(s is not None and s.utcoffset() is not None and s.tzinfo == UTC for s in stamps)
 
 
-# -- the field notes' variants -----------------------------------------------------------------
+# -- variants of the live service --------------------------------------------------------------
 
 
 def test_site_without_wrapper() -> None:

@@ -21,7 +21,6 @@ from app.live.journeys import (
     common_paths,
     journey_key,
     journey_span,
-    span_words,
     timeline,
 )
 from app.live.ranges import RangeKind
@@ -67,16 +66,6 @@ def test_spans() -> None:
     year = journey_span(RangeKind.YEAR, now)
     assert year.kind is RangeKind.MONTH and year.substituted
     assert (year.first, year.last) == (month.first, month.last)
-
-
-def test_span_words() -> None:
-    assert [span_words(s) for s in (0, 45, 380, 3600 + 125, 2 * 86400 + 3 * 3600)] == [
-        "0s",
-        "45s",
-        "6m 20s",
-        "1h 02m",
-        "2d 3h",
-    ]
 
 
 async def test_first_load_reads_the_sample_then_refreshes_with_one_request(

@@ -72,9 +72,9 @@ def test_next_poll_is_bounded_both_ways() -> None:
         (
             NOON - timedelta(minutes=12),
             NOON + timedelta(minutes=48),
-            "cached 12 min ago · next update 12:48 UTC",
+            "cached 12 minutes ago · next update 12:48 UTC",
         ),
-        (NOON - timedelta(hours=3), NOON - timedelta(hours=2), "cached 3 h ago · update due"),
+        (NOON - timedelta(hours=3), NOON - timedelta(hours=2), "cached 3 hours ago · update due"),
         (None, NOON + timedelta(hours=1), "next update 13:00 UTC"),
         (None, None, ""),
     ],

@@ -1,10 +1,8 @@
-"""The Uptime and Insights sections' arithmetic: words, expiries, downtimes, when to poll."""
+"""The Uptime and Insights sections' arithmetic: expiries, downtimes, when to poll."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from app.api import Downtime
 from app.live.monitor import (
@@ -16,52 +14,14 @@ from app.live.monitor import (
     OVERDUE_WAIT,
     Level,
     check_poll_in,
-    countdown,
     down_since,
     downtime_seconds,
     expiry,
     insight_poll_in,
     is_ongoing,
-    words,
 )
 
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-
-
-@pytest.mark.parametrize(
-    ("seconds", "expected"),
-    [
-        (0, "less than a minute"),
-        (59.9, "less than a minute"),
-        (60, "1 minute"),
-        (900, "15 minutes"),
-        (3600, "1 hour"),
-        (3900, "1 hour 5 minutes"),
-        (2 * 3600 + 59, "2 hours"),
-        (86400, "1 day"),
-        (2 * 86400 + 300, "2 days"),  # no "0 hours" in between
-        (4583052, "53 days 1 hour"),  # the contract's example, "53 days" in its words
-        (-5, "less than a minute"),
-    ],
-)
-def test_words(seconds: float, expected: str) -> None:
-    assert words(seconds) == expected
-
-
-@pytest.mark.parametrize(
-    ("seconds", "expected"),
-    [
-        (53, "53s"),
-        (0.2, "1s"),  # a countdown never shows 0s while time is left
-        (0, "0s"),
-        (-4, "0s"),
-        (247, "4m 07s"),
-        (3720, "1h 02m"),
-        (90000, "1d 1h"),
-    ],
-)
-def test_countdown(seconds: float, expected: str) -> None:
-    assert countdown(seconds) == expected
 
 
 def test_expiry_within_fourteen_days_is_soon() -> None:

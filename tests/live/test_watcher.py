@@ -86,7 +86,7 @@ async def test_first_pass_finds_the_down_site_and_the_expiring_certificate(
                 458,
                 "down",
                 "error",
-                "Kettle & Crumb is down for 15 min: 530 Custom Cloudflare Error",
+                "Kettle & Crumb is down for 15 minutes: 530 Custom Cloudflare Error",
             ),
         ]
         assert all(a.at == DEMO_NOW for a in alerts)
@@ -204,7 +204,7 @@ async def test_a_site_forced_down_alerts_once_and_once_more_when_back(demo: Demo
         alerts = await until_polled(demo, watcher, 456)
         [(kind, severity, message)] = of(alerts, 456)
         assert (kind, severity) == ("up", "information")
-        assert message.startswith("Field Notes is back up after ") and message.endswith(" min")
+        assert message.startswith("Field Notes is back up after ") and message.endswith(" minutes")
         assert watcher.states[456].summary == "up"
         assert of(await until_polled(demo, watcher, 456), 456) == []
 
@@ -223,7 +223,7 @@ async def test_an_outage_between_two_polls_is_not_missed(demo: DemoServer) -> No
             (
                 "up",
                 "warning",
-                "pixelmoss (old side project) was down for 2 min (503 Service Unavailable) "
+                "pixelmoss (old side project) was down for 2 minutes (503 Service Unavailable) "
                 "and is back up",
             )
         ]

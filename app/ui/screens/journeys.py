@@ -40,7 +40,7 @@ from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
-# The shared range keys, minus 12 months, which the issue does not offer for journeys.
+# The shared range keys, minus 12 months: journeys cover at most 30 days.
 RANGE_BINDINGS = tuple(
     b for b in keys.RANGES.bindings if b.id in ("range.day", "range.week", "range.month")
 )

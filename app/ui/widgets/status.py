@@ -8,19 +8,14 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widgets import Static
 
+from app.durations import compact
 from app.live.freshness import Freshness
 from app.ui.text import clean
 
 
 def ago(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m"
-    if seconds < 86400:
-        return f"{seconds // 3600}h {seconds % 3600 // 60}m"
-    return f"{seconds // 86400}d"
+    """An age or a wait as the status line says it: `12s`, `5m`, `3h`, `2d`."""
+    return compact(seconds, parts=1)
 
 
 @dataclass
