@@ -223,8 +223,8 @@ class Feed(Generic[K, T]):
         """Updates for as long as the caller iterates: kept data, fresh answers, failures."""
         while True:
             delay: float | None = None
-            # Cleared before the work, not after: a wake (`r`, a range key) that arrives while
-            # a fetch runs must start another round, not be lost.
+            # Cleared before the work: what changes while it runs is seen by `_attempt` (a new
+            # key cancels, an ask starts another round), and nothing after it is lost.
             self._wake.clear()
             if self.visible:
                 kept = self.restore()

@@ -6,83 +6,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
-import httpx
 import pytest
 
-from app.api.client import TinylyticsClient
 from app.demo import BASIC_KEY, DEMO_KEY, DemoServer
-from app.live.feed import Update
 from app.live.feeds import insights
-from app.live.feeds.insights import InsightsData, InsightsFeed
+from app.live.feeds.insights import InsightsData
 from app.live.feeds.paged import Unavailable
 from app.live.monitor import CHECK_GRACE, INSIGHT_WAIT, LASTING_WAIT
 from app.live.session import Session
-from app.live.state import ViewState
-from tests.conftest import DEMO_HEADERS
+from tests.live.watching import Watching, api, attach, demo_session, eventually
 
 SITE, OTHER_SITE, DISABLED_SITE, UNKNOWN_SITE = 456, 457, 459, 999
-
-
-def api(demo: DemoServer, path: str, **params: str | int) -> Any:
-    """What the API itself answers, to compare the feed with (not counted)."""
-    answer = httpx.get(demo.base_url + path, params=params, headers=DEMO_HEADERS).json()
-    demo.stats.reset()
-    return answer
-
-
-class Watching:
-    """A feed's loop run in the background, as a screen's worker runs it."""
-
-    def __init__(self, feed: InsightsFeed) -> None:
-        self.feed = feed
-        self._arrived = asyncio.Event()
-        self.updates: list[Update[InsightsData | Unavailable]] = []
-        feed.show()
-        self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        async for update in self.feed.watch():
-            self.updates.append(update)
-            self._arrived.set()
-
-    def answers(self) -> list[InsightsData | Unavailable]:
-        return [u.data for u in self.updates if u.data is not None]
-
-    async def answer(self, count: int = 1, timeout: float = 10.0) -> InsightsData | Unavailable:
-        """The `count`-th answer of the loop, once it is there."""
-        async with asyncio.timeout(timeout):
-            while len(self.answers()) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-        return self.answers()[count - 1]
-
-    async def stop(self) -> None:
-        self._task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await self._task
-
-
-async def sent(session: Session, timeout: float = 5.0) -> None:
-    """Until the feed's first request has left."""
-    for _ in range(int(timeout / 0.01)):
-        if session.budget.used_last_hour() >= 1:
-            return
-        await asyncio.sleep(0.01)
-    raise TimeoutError
+Answer = InsightsData | Unavailable
 
 
 @pytest.fixture
 async def session(demo: DemoServer) -> AsyncIterator[Session]:
-    session = Session(ViewState(site_id=SITE, refresh_interval=600.0), now=demo.clock.now)
+    """Not connected yet: a test connects it with the key it needs, or `watching` does."""
+    session, _ = demo_session(demo, connect=False, site_id=SITE, refresh_interval=600.0)
     yield session
     await session.close()
-
-
-def connect(session: Session, demo: DemoServer, key: str = DEMO_KEY) -> InsightsFeed:
-    session.attach(TinylyticsClient(key, demo.base_url, budget=session.budget))
-    return session.insights_feed
 
 
 @pytest.fixture
@@ -92,14 +36,14 @@ def three_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def watching(session: Session, demo: DemoServer) -> AsyncIterator[Watching]:
-    watching = Watching(connect(session, demo))
-    yield watching
-    await watching.stop()
+async def watching(session: Session, demo: DemoServer) -> AsyncIterator[Watching[Answer]]:
+    attach(session, demo)
+    async with Watching(session.insights_feed) as watching:
+        yield watching
 
 
 async def test_the_newest_insights_name_their_site(
-    session: Session, demo: DemoServer, watching: Watching
+    session: Session, demo: DemoServer, watching: Watching[Answer]
 ) -> None:
     expected = api(demo, f"sites/{SITE}/insights", per_page=insights.PAGE)
     data = await watching.answer()
@@ -114,32 +58,32 @@ async def test_the_newest_insights_name_their_site(
 
 
 async def test_asked_again_within_the_hour_whatever_the_interval(
-    session: Session, demo: DemoServer, watching: Watching
+    session: Session, demo: DemoServer, watching: Watching[Answer]
 ) -> None:
     session.state.set_interval(10.0)
     data = await watching.answer()
     # The next job is 10.5 hours away: look again within the hour, not every 10 seconds.
-    assert watching.feed.interval(data) == INSIGHT_WAIT
-    assert watching.feed.PACED_BY == "the daily insights schedule"
+    assert session.insights_feed.interval(data) == INSIGHT_WAIT
+    assert session.insights_feed.PACED_BY == "the daily insights schedule"
 
 
 async def test_asked_again_when_the_next_job_has_run(
-    session: Session, demo: DemoServer, watching: Watching
+    session: Session, demo: DemoServer, watching: Watching[Answer]
 ) -> None:
     answer = api(demo, f"sites/{SITE}/insights", per_page=1)
     next_job = datetime.fromisoformat(answer["site"]["next_insight_job_scheduled_at"])
     demo.clock.advance((next_job - demo.clock.now()).total_seconds() - 600)
     data = await watching.answer()
-    assert watching.feed.interval(data) == pytest.approx(600 + CHECK_GRACE)
+    assert session.insights_feed.interval(data) == pytest.approx(600 + CHECK_GRACE)
 
 
 async def test_older_and_newer_page_through_the_server(
-    session: Session, demo: DemoServer, three_a_page: None, watching: Watching
+    session: Session, demo: DemoServer, three_a_page: None, watching: Watching[Answer]
 ) -> None:
     pages = [api(demo, f"sites/{SITE}/insights", page=n, per_page=3) for n in (1, 2)]
     total = pages[0]["pagination"]["total_pages"]
     assert total >= 3
-    feed = watching.feed
+    feed = session.insights_feed
     await watching.answer()
     assert feed.pages == total
     assert not feed.newer()
@@ -159,10 +103,10 @@ async def test_a_shorter_list_shows_its_last_page(
     session: Session,
     demo: DemoServer,
     three_a_page: None,
-    watching: Watching,
+    watching: Watching[Answer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    feed = watching.feed
+    feed = session.insights_feed
     await watching.answer()
     for n in (2, 3):
         assert feed.older()
@@ -181,9 +125,9 @@ async def test_a_shorter_list_shows_its_last_page(
 
 
 async def test_another_site_starts_from_page_one(
-    session: Session, demo: DemoServer, three_a_page: None, watching: Watching
+    session: Session, demo: DemoServer, three_a_page: None, watching: Watching[Answer]
 ) -> None:
-    feed = watching.feed
+    feed = session.insights_feed
     await watching.answer()
     assert feed.older()
     await watching.answer(2)
@@ -199,9 +143,9 @@ async def test_another_site_picked_mid_flight_drops_the_answer_on_its_way(
     session: Session, demo: DemoServer
 ) -> None:
     demo.settings.latency = 0.5
-    watching = Watching(connect(session, demo))
-    try:
-        await sent(session)
+    attach(session, demo)
+    async with Watching(session.insights_feed) as watching:
+        await eventually(lambda: session.budget.used_last_hour() >= 1)  # the request has left
         session.state.open_site(OTHER_SITE)
         data = await watching.answer()
         assert isinstance(data, InsightsData)
@@ -209,46 +153,46 @@ async def test_another_site_picked_mid_flight_drops_the_answer_on_its_way(
         await asyncio.sleep(0.6)
         assert [a.site_id for a in watching.answers()] == [OTHER_SITE]
         assert not session.sites.knows(SITE)  # the dropped answer taught nothing either
-    finally:
-        await watching.stop()
 
 
 async def test_a_site_with_insights_off_has_none_and_no_schedule(
     session: Session, demo: DemoServer
 ) -> None:
     session.state.open_site(DISABLED_SITE)
-    watching = Watching(connect(session, demo))
-    try:
+    attach(session, demo)
+    async with Watching(session.insights_feed) as watching:
         data = await watching.answer()
         assert isinstance(data, InsightsData)
         assert data.answer.insights == []
         assert data.answer.site is not None and data.answer.site.insights_enabled is False
-        assert watching.feed.interval(data) == INSIGHT_WAIT
-        assert not watching.feed.older()
-    finally:
-        await watching.stop()
+        assert session.insights_feed.interval(data) == INSIGHT_WAIT
+        assert not session.insights_feed.older()
 
 
-async def test_an_unknown_site_is_an_answer_asked_again_rarely(
-    session: Session, demo: DemoServer
+@pytest.mark.parametrize(
+    ("key", "site", "expected"),
+    [
+        pytest.param(
+            DEMO_KEY, UNKNOWN_SITE, Unavailable(UNKNOWN_SITE, False, "Site not found"), id="404"
+        ),
+        pytest.param(
+            BASIC_KEY,
+            SITE,
+            Unavailable(SITE, True, "AI insights requires a plan that includes it"),
+            id="403-plan",
+        ),
+    ],
+)
+async def test_what_is_not_there_is_an_answer_asked_again_rarely(
+    session: Session, demo: DemoServer, key: str, site: int, expected: Unavailable
 ) -> None:
-    session.state.open_site(UNKNOWN_SITE)
-    watching = Watching(connect(session, demo))
-    try:
+    session.state.open_site(site)
+    attach(session, demo, key)
+    feed = session.insights_feed
+    async with Watching(feed) as watching:
         data = await watching.answer()
-        assert data == Unavailable(UNKNOWN_SITE, False, "Site not found")
-        assert watching.feed.freshness.problem is None
-        assert watching.feed.interval(data) == LASTING_WAIT
-    finally:
-        await watching.stop()
-
-
-async def test_a_plan_without_insights_is_an_answer(session: Session, demo: DemoServer) -> None:
-    watching = Watching(connect(session, demo, BASIC_KEY))
-    try:
-        data = await watching.answer()
-        assert data == Unavailable(SITE, True, "AI insights requires a plan that includes it")
-        assert watching.feed.interval(data) == LASTING_WAIT
-        assert not watching.feed.older()
-    finally:
-        await watching.stop()
+        assert data == expected
+        # An answer, not an outage: nothing stale, nothing to retry soon, no page to go to.
+        assert feed.freshness.problem is None
+        assert feed.interval(data) == LASTING_WAIT
+        assert not feed.older()

@@ -6,15 +6,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import httpx
-
-from app.demo import DEMO_KEY, DemoServer
+from app.demo import DemoServer
 from app.live.dashboard import PANELS, Panel
 from app.live.feeds.panel import PAGE, PanelFeed, Rows
 from app.live.ranges import RangeKind, window
-from tests.live.watching import Watching, demo_session
+from tests.live.watching import Watching, api, session_on
 
-HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tests"}
 BUSY = 457
 QUIET = 456
 PAGES = next(p for p in PANELS if p.name == "Pages")
@@ -29,19 +26,17 @@ def server_rows(
     rows: list[dict[str, Any]] = []
     page = 1
     while True:
-        answer = httpx.get(
-            f"{demo.base_url}sites/{site}/hits",
-            params={
-                "grouped": "true",
-                "group_by": panel.group_by,
-                "start_date": span.current.first_day.isoformat(),
-                "end_date": span.current.last_day.isoformat(),
-                "per_page": PAGE,
-                "page": page,
-                **filters,
-            },
-            headers=HEADERS,
-        ).json()
+        answer = api(
+            demo,
+            f"sites/{site}/hits",
+            grouped="true",
+            group_by=panel.group_by,
+            start_date=span.current.first_day.isoformat(),
+            end_date=span.current.last_day.isoformat(),
+            per_page=PAGE,
+            page=page,
+            **filters,
+        )
         rows.extend(answer["grouped_hits"])
         if page >= answer["pagination"]["total_pages"]:
             break
@@ -63,121 +58,98 @@ def hit_requests(demo: DemoServer) -> int:
 async def test_a_page_at_a_time_until_every_row(demo: DemoServer) -> None:
     everything = server_rows(demo, BUSY, PAGES, RangeKind.WEEK)
     assert len(everything) > 2 * PAGE  # three pages
-    session, _ = demo_session(demo, site_id=BUSY)
-    feed = session.panel_feed(PAGES)
-    assert isinstance(feed, PanelFeed)
-    watching = Watching(feed)
-    try:
-        before = hit_requests(demo)
-        first = await watching.answer()
-        assert hit_requests(demo) - before == 1
-        assert shown(first) == everything[:PAGE]
-        assert first.groups == len(everything)
-        assert first.pages == 3 and not first.complete
+    async with session_on(demo, site_id=BUSY) as session:
+        feed = session.panel_feed(PAGES)
+        assert isinstance(feed, PanelFeed)
+        async with Watching(feed) as watching:
+            before = hit_requests(demo)
+            first = await watching.answer()
+            assert hit_requests(demo) - before == 1
+            assert shown(first) == everything[:PAGE]
+            assert first.groups == len(everything)
+            assert first.pages == 3 and not first.complete
 
-        assert feed.more()
-        second = await watching.answer(2)
-        assert shown(second) == everything[: 2 * PAGE]
-        assert not second.complete
+            assert feed.more()
+            second = await watching.answer(2)
+            assert shown(second) == everything[: 2 * PAGE]
+            assert not second.complete
 
-        assert feed.more()
-        third = await watching.answer(3)
-        assert shown(third) == everything
-        assert third.complete
-        # Everything is there: no more to ask for.
-        assert not feed.more()
-        assert feed.pages == 3
-    finally:
-        await watching.stop()
-        await session.close()
+            assert feed.more()
+            third = await watching.answer(3)
+            assert shown(third) == everything
+            assert third.complete
+            # Everything is there: no more to ask for.
+            assert not feed.more()
+            assert feed.pages == 3
 
 
 async def test_one_page_is_complete(demo: DemoServer) -> None:
     everything = server_rows(demo, QUIET, COUNTRIES, RangeKind.WEEK)
-    session, _ = demo_session(demo, site_id=QUIET)
-    feed = session.panel_feed(COUNTRIES)
-    watching = Watching(feed)
-    try:
-        got = await watching.answer()
-        assert shown(got) == everything
-        assert got.pages == 1 and got.complete
-        assert not feed.more()
-    finally:
-        await watching.stop()
-        await session.close()
+    async with session_on(demo, site_id=QUIET) as session:
+        feed = session.panel_feed(COUNTRIES)
+        async with Watching(feed) as watching:
+            got = await watching.answer()
+            assert shown(got) == everything
+            assert got.pages == 1 and got.complete
+            assert not feed.more()
 
 
 async def test_range_and_filters_of_the_moment(demo: DemoServer) -> None:
-    session, _ = demo_session(
-        demo, site_id=QUIET, range_kind=RangeKind.MONTH, filters=(("country", "US"),)
-    )
-    feed = session.panel_feed(PAGES)
-    watching = Watching(feed)
-    try:
+    async with (
+        session_on(
+            demo, site_id=QUIET, range_kind=RangeKind.MONTH, filters=(("country", "US"),)
+        ) as session,
+        Watching(session.panel_feed(PAGES)) as watching,
+    ):
         got = await watching.answer()
         expected = server_rows(demo, QUIET, PAGES, RangeKind.MONTH, country="US")
         assert expected and expected != server_rows(demo, QUIET, PAGES, RangeKind.MONTH)
         assert shown(got) == expected[:PAGE]
         assert got.groups == len(expected)
-    finally:
-        await watching.stop()
-        await session.close()
 
 
 async def test_no_site_no_request(demo: DemoServer) -> None:
-    session, _ = demo_session(demo, site_id=None)
-    feed = session.panel_feed(PAGES)
-    watching = Watching(feed)
-    before = demo.stats.total
-    try:
-        await asyncio.sleep(0.5)
-        assert watching.answers() == []
-        assert feed.key() is None and feed.data is None
-        assert not feed.more()
-        assert demo.stats.total == before
-    finally:
-        await watching.stop()
-        await session.close()
+    async with session_on(demo, site_id=None) as session:
+        feed = session.panel_feed(PAGES)
+        async with Watching(feed) as watching:
+            before = demo.stats.total
+            await asyncio.sleep(0.5)
+            assert watching.answers() == []
+            assert feed.key() is None and feed.data is None
+            assert not feed.more()
+            assert demo.stats.total == before
 
 
 async def test_a_range_changed_mid_flight_drops_the_old_answer(demo: DemoServer) -> None:
     demo.settings.latency = 0.5
-    session, _ = demo_session(demo, site_id=BUSY)
-    feed = session.panel_feed(COUNTRIES)
-    watching = Watching(feed)
-    try:
-        await watching.until(lambda: feed.freshness.loading)
-        # The week's rows are on their way: the user asks for the last 24 hours.
-        session.state.set_range(RangeKind.DAY)
-        got = await watching.answer()
-        demo.settings.latency = 0.0
-        day = server_rows(demo, BUSY, COUNTRIES, RangeKind.DAY)
-        week = server_rows(demo, BUSY, COUNTRIES, RangeKind.WEEK)
-        assert day != week
-        assert shown(got) == day
-        assert len(watching.answers()) == 1  # the week's never shows
-        assert feed.data is got
-    finally:
-        await watching.stop()
-        await session.close()
+    async with session_on(demo, site_id=BUSY) as session:
+        feed = session.panel_feed(COUNTRIES)
+        async with Watching(feed) as watching:
+            await watching.until(lambda: feed.freshness.loading)
+            # The week's rows are on their way: the user asks for the last 24 hours.
+            session.state.set_range(RangeKind.DAY)
+            got = await watching.answer()
+            demo.settings.latency = 0.0
+            day = server_rows(demo, BUSY, COUNTRIES, RangeKind.DAY)
+            week = server_rows(demo, BUSY, COUNTRIES, RangeKind.WEEK)
+            assert day != week
+            assert shown(got) == day
+            assert len(watching.answers()) == 1  # the week's never shows
+            assert feed.data is got
 
 
 async def test_more_mid_flight_drops_the_shorter_answer(demo: DemoServer) -> None:
-    session, _ = demo_session(demo, site_id=BUSY)
-    feed = session.panel_feed(PAGES)
-    watching = Watching(feed)
-    try:
-        first = await watching.answer()
-        assert len(first.rows) == PAGE
-        demo.settings.latency = 0.5
-        feed.ask()  # `r`: the first page again
-        await watching.until(lambda: feed.freshness.loading)
-        # While it is on its way the user scrolls to the end: two pages wanted now.
-        assert feed.more()
-        got = await watching.answer(2)
-        demo.settings.latency = 0.0
-        assert len(got.rows) == 2 * PAGE
-        assert len(watching.answers()) == 2  # the one page asked again never shows
-    finally:
-        await watching.stop()
-        await session.close()
+    async with session_on(demo, site_id=BUSY) as session:
+        feed = session.panel_feed(PAGES)
+        async with Watching(feed) as watching:
+            first = await watching.answer()
+            assert len(first.rows) == PAGE
+            demo.settings.latency = 0.5
+            feed.ask()  # `r`: the first page again
+            await watching.until(lambda: feed.freshness.loading)
+            # While it is on its way the user scrolls to the end: two pages wanted now.
+            assert feed.more()
+            got = await watching.answer(2)
+            demo.settings.latency = 0.0
+            assert len(got.rows) == 2 * PAGE
+            assert len(watching.answers()) == 2  # the one page asked again never shows

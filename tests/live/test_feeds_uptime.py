@@ -6,83 +6,27 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Any
 
-import httpx
 import pytest
 
-from app.api.client import TinylyticsClient
 from app.demo import BASIC_KEY, DEMO_KEY, DemoServer
-from app.live.feed import Update
 from app.live.feeds import uptime
 from app.live.feeds.paged import Unavailable
-from app.live.feeds.uptime import UptimeData, UptimeFeed
+from app.live.feeds.uptime import UptimeData
 from app.live.monitor import CHECK_GRACE, LASTING_WAIT
 from app.live.session import Session
-from app.live.state import ViewState
-from tests.conftest import DEMO_HEADERS
+from tests.live.watching import Watching, api, attach, demo_session, eventually, session_on
 
 DOWN_SITE, UP_SITE, NO_MONITOR_SITE = 458, 456, 459
-
-
-def api(demo: DemoServer, path: str, **params: str | int) -> Any:
-    """What the API itself answers, to compare the feed with (not counted)."""
-    answer = httpx.get(demo.base_url + path, params=params, headers=DEMO_HEADERS).json()
-    demo.stats.reset()
-    return answer
-
-
-class Watching:
-    """A feed's loop run in the background, as a screen's worker runs it."""
-
-    def __init__(self, feed: UptimeFeed) -> None:
-        self.feed = feed
-        self._arrived = asyncio.Event()
-        self.updates: list[Update[UptimeData | Unavailable]] = []
-        feed.show()
-        self._task = asyncio.create_task(self._run())
-
-    async def _run(self) -> None:
-        async for update in self.feed.watch():
-            self.updates.append(update)
-            self._arrived.set()
-
-    def answers(self) -> list[UptimeData | Unavailable]:
-        return [u.data for u in self.updates if u.data is not None]
-
-    async def answer(self, count: int = 1, timeout: float = 10.0) -> UptimeData | Unavailable:
-        """The `count`-th answer of the loop, once it is there."""
-        async with asyncio.timeout(timeout):
-            while len(self.answers()) < count:
-                self._arrived.clear()
-                await self._arrived.wait()
-        return self.answers()[count - 1]
-
-    async def stop(self) -> None:
-        self._task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await self._task
-
-
-async def sent(session: Session, timeout: float = 5.0) -> None:
-    """Until the feed's first request has left."""
-    for _ in range(int(timeout / 0.01)):
-        if session.budget.used_last_hour() >= 1:
-            return
-        await asyncio.sleep(0.01)
-    raise TimeoutError
+Answer = UptimeData | Unavailable
 
 
 @pytest.fixture
 async def session(demo: DemoServer) -> AsyncIterator[Session]:
-    session = Session(ViewState(site_id=DOWN_SITE, refresh_interval=600.0), now=demo.clock.now)
+    """Not connected yet: a test connects it with the key it needs, or `watching` does."""
+    session, _ = demo_session(demo, connect=False, site_id=DOWN_SITE, refresh_interval=600.0)
     yield session
     await session.close()
-
-
-def connect(session: Session, demo: DemoServer, key: str = DEMO_KEY) -> UptimeFeed:
-    session.attach(TinylyticsClient(key, demo.base_url, budget=session.budget))
-    return session.uptime_feed
 
 
 @pytest.fixture
@@ -92,14 +36,14 @@ def three_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-async def watching(session: Session, demo: DemoServer) -> AsyncIterator[Watching]:
-    watching = Watching(connect(session, demo))
-    yield watching
-    await watching.stop()
+async def watching(session: Session, demo: DemoServer) -> AsyncIterator[Watching[Answer]]:
+    attach(session, demo)
+    async with Watching(session.uptime_feed) as watching:
+        yield watching
 
 
 async def test_a_down_site_its_newest_downtimes_and_its_name(
-    session: Session, demo: DemoServer, watching: Watching
+    session: Session, demo: DemoServer, watching: Watching[Answer]
 ) -> None:
     expected = api(demo, f"sites/{DOWN_SITE}/uptime", per_page=uptime.PAGE)
     site = api(demo, f"sites/{DOWN_SITE}")["site"]
@@ -112,31 +56,28 @@ async def test_a_down_site_its_newest_downtimes_and_its_name(
     # Page one is the head and the history in one request; the site's name takes one more.
     assert demo.stats.by_endpoint["uptime"] == 1
     assert demo.stats.by_endpoint["site"] == 1
-    assert watching.feed.current is data
-    assert watching.feed.page == 1
+    assert session.uptime_feed.current is data
+    assert session.uptime_feed.page == 1
 
 
 async def test_asked_again_when_the_next_check_has_reported(
-    session: Session, demo: DemoServer, watching: Watching
+    session: Session, demo: DemoServer, watching: Watching[Answer]
 ) -> None:
     monitor = api(demo, f"sites/{DOWN_SITE}/uptime")["monitor"]
     next_check = datetime.fromisoformat(monitor["next_check_at"].replace("Z", "+00:00"))
     data = await watching.answer()
     expected = (next_check - demo.clock.now()).total_seconds() + CHECK_GRACE
-    assert watching.feed.interval(data) == pytest.approx(expected)
-    assert watching.feed.interval(data) < session.state.refresh_interval
-    assert watching.feed.PACED_BY == "the monitor's checks"
+    assert session.uptime_feed.interval(data) == pytest.approx(expected)
+    assert session.uptime_feed.interval(data) < session.state.refresh_interval
+    assert session.uptime_feed.PACED_BY == "the monitor's checks"
 
 
 async def test_older_and_newer_page_through_the_server(
-    session: Session,
-    demo: DemoServer,
-    three_a_page: None,
-    watching: Watching,
+    session: Session, demo: DemoServer, three_a_page: None, watching: Watching[Answer]
 ) -> None:
     pages = [api(demo, f"sites/{DOWN_SITE}/uptime", page=n, per_page=3) for n in (1, 2, 3)]
     assert pages[0]["pagination"]["total_pages"] == 3
-    feed = watching.feed
+    feed = session.uptime_feed
     first = await watching.answer()
     assert isinstance(first, UptimeData)
     assert feed.pages == 3
@@ -165,10 +106,10 @@ async def test_a_shorter_history_shows_its_last_page(
     session: Session,
     demo: DemoServer,
     three_a_page: None,
-    watching: Watching,
+    watching: Watching[Answer],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    feed = watching.feed
+    feed = session.uptime_feed
     await watching.answer()
     assert feed.older()
     await watching.answer(2)
@@ -184,12 +125,9 @@ async def test_a_shorter_history_shows_its_last_page(
 
 
 async def test_another_site_starts_from_page_one(
-    session: Session,
-    demo: DemoServer,
-    three_a_page: None,
-    watching: Watching,
+    session: Session, demo: DemoServer, three_a_page: None, watching: Watching[Answer]
 ) -> None:
-    feed = watching.feed
+    feed = session.uptime_feed
     await watching.answer()
     assert feed.older()
     await watching.answer(2)
@@ -212,62 +150,58 @@ async def test_another_site_picked_mid_flight_drops_the_answer_on_its_way(
     session: Session, demo: DemoServer
 ) -> None:
     demo.settings.latency = 0.5
-    watching = Watching(connect(session, demo))
-    try:
+    attach(session, demo)
+    async with Watching(session.uptime_feed) as watching:
         # The first site's request has left: pick another one while it is on its way.
-        await sent(session)
+        await eventually(lambda: session.budget.used_last_hour() >= 1)
         session.state.open_site(UP_SITE)
         data = await watching.answer()
         assert isinstance(data, UptimeData)
         assert data.site_id == UP_SITE
         await asyncio.sleep(0.6)
         assert [a.site_id for a in watching.answers()] == [UP_SITE]
-        assert watching.feed.data is data
-    finally:
-        await watching.stop()
+        assert session.uptime_feed.data is data
 
 
-async def test_a_site_without_a_monitor_is_an_answer_asked_again_rarely(
-    session: Session, demo: DemoServer
+@pytest.mark.parametrize(
+    ("key", "site", "expected"),
+    [
+        pytest.param(
+            DEMO_KEY,
+            NO_MONITOR_SITE,
+            Unavailable(NO_MONITOR_SITE, False, "No uptime monitor for this site"),
+            id="404-no-monitor",
+        ),
+        pytest.param(
+            BASIC_KEY,
+            DOWN_SITE,
+            Unavailable(DOWN_SITE, True, "Uptime monitoring requires a plan that includes it"),
+            id="403-plan",
+        ),
+    ],
+)
+async def test_what_is_not_there_is_an_answer_asked_again_rarely(
+    session: Session, demo: DemoServer, key: str, site: int, expected: Unavailable
 ) -> None:
-    session.state.open_site(NO_MONITOR_SITE)
-    watching = Watching(connect(session, demo))
-    try:
+    session.state.open_site(site)
+    attach(session, demo, key)
+    feed = session.uptime_feed
+    async with Watching(feed) as watching:
         data = await watching.answer()
-        assert data == Unavailable(NO_MONITOR_SITE, False, "No uptime monitor for this site")
-        feed = watching.feed
+        assert data == expected
         # An answer, not an outage: nothing stale, nothing to retry soon.
         assert feed.freshness.problem is None
         assert feed.interval(data) == LASTING_WAIT
         assert not feed.older()
         assert feed.pages == 1
-        assert demo.stats.by_endpoint["site"] == 0  # nothing to name from a 404
-    finally:
-        await watching.stop()
-
-
-async def test_a_plan_without_uptime_is_an_answer(session: Session, demo: DemoServer) -> None:
-    watching = Watching(connect(session, demo, BASIC_KEY))
-    try:
-        data = await watching.answer()
-        assert data == Unavailable(
-            DOWN_SITE, True, "Uptime monitoring requires a plan that includes it"
-        )
-        assert watching.feed.freshness.problem is None
-        assert watching.feed.interval(data) == LASTING_WAIT
-    finally:
-        await watching.stop()
+        assert demo.stats.by_endpoint["site"] == 0  # nothing to name from a 403 or a 404
 
 
 async def test_nothing_is_asked_without_a_site(demo: DemoServer) -> None:
-    session = Session(ViewState(), now=demo.clock.now)
-    try:
-        feed = connect(session, demo)
+    async with session_on(demo) as session:
+        feed = session.uptime_feed
         assert feed.key() is None
-        watching = Watching(feed)
-        await asyncio.sleep(0.2)
-        await watching.stop()
+        async with Watching(feed) as watching:
+            await asyncio.sleep(0.2)
         assert watching.answers() == []
         assert demo.stats.by_endpoint["uptime"] == 0
-    finally:
-        await session.close()
