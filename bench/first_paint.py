@@ -52,6 +52,9 @@ Bare().run()
 FIRST_FRAME = re.compile(r"tinylytics")
 # A site's label: on the Sites screen it is only in the table's rows.
 SITES_ROW = re.compile(r"Burrow Docs")
+# The first refresh is done (and its answer kept for the next start): each run waits for it
+# after the marker, untimed, so that a run stopped early does not leave the next one cold.
+SETTLED = re.compile(r"updated \d+s ago")
 
 
 def bare_run(space: Workspace, timeout: float) -> float:
@@ -66,11 +69,12 @@ def bare_run(space: Workspace, timeout: float) -> float:
 def app_run(
     argv: list[str], space: Workspace, timeout: float, marker: re.Pattern[str]
 ) -> tuple[float | None, float]:
-    with Terminal(argv, space.env(), watch=[FIRST_FRAME, marker]) as term:
+    with Terminal(argv, space.env(), watch=[FIRST_FRAME, marker, SETTLED]) as term:
         data = term.wait_for(marker, timeout)
         frame = term.seen.get(FIRST_FRAME)
         if data is None:
             raise SystemExit(f"no data within {timeout:.0f} s:\n{term.tail(1500)}")
+        term.wait_for(SETTLED, timeout)
     return (frame - term.started if frame is not None else None), data
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from app.demo import DEMO_KEY, Clock, DemoServer
+from tests.hostile import HostileServer, hostile
 
 # The instant every test world stands still at (a Friday afternoon, UTC).
 DEMO_NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
@@ -78,3 +79,10 @@ def demo_http(demo: DemoServer) -> Iterator[httpx.Client]:
     """A plain httpx client for the demo API: base URL, bearer key and User-Agent set."""
     with httpx.Client(base_url=demo.base_url, headers=DEMO_HEADERS, timeout=30.0) as client:
         yield client
+
+
+@pytest.fixture
+def hostile_api(demo: DemoServer) -> Iterator[HostileServer]:
+    """A hostile API on loopback in front of the demo server (see tests/hostile.py)."""
+    with hostile(demo) as server:
+        yield server
