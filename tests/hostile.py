@@ -7,11 +7,13 @@ otherwise. Modes are plain attributes, switched on by a test while the server ru
   instead (lies about paging, numbers out of range, hostile labels...);
 - `body`: raw bytes to answer every API request with (HTML, malformed or deeply nested JSON);
 - `huge`: answer with a JSON body of this many bytes (streamed, never held in memory here);
+  with `unannounced`, without a Content-Length (chunked), so that only reading tells the size;
 - `trickle`: send the answer one byte every this many seconds;
 - `status` and `headers`: answer with this status and headers (a 429 with a Retry-After...);
 - `stall`: accept the request and never answer.
 
-`requests` counts what reached the server, and `paths` records each request's path and query.
+`requests` counts what reached the server, `paths` records each request's path and query, and
+`huge_sent` the bytes of `huge` bodies that the client took before it hung up.
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ class HostileServer:
         self.mutate: Mutate | None = None
         self.body: bytes | None = None
         self.huge: int | None = None
+        self.unannounced = False
+        self.huge_sent = 0
         self.trickle: float | None = None
         self.status: int | None = None
         self.headers: dict[str, str] = {}
@@ -61,6 +65,7 @@ class HostileServer:
         self.mutate = self.body = self.huge = self.trickle = self.status = None
         self.headers = {}
         self.stall = False
+        self.unannounced = False
 
     # -- serving ---------------------------------------------------------------------------------
 
@@ -141,7 +146,10 @@ class HostileServer:
     ) -> web.StreamResponse:
         response = web.StreamResponse(status=200, headers=headers)
         response.content_type = "application/json"
-        response.content_length = size
+        if self.unannounced:
+            response.enable_chunked_encoding()
+        else:
+            response.content_length = size
         await response.prepare(request)
         chunk = b" " * 65536
         sent = 0
@@ -150,6 +158,7 @@ class HostileServer:
                 piece = chunk[: size - sent]
                 await response.write(piece)
                 sent += len(piece)
+                self.huge_sent += len(piece)
         return response
 
     async def _send_slowly(

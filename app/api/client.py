@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import re
+import ssl
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from datetime import UTC, date, datetime
@@ -32,6 +33,7 @@ from app.api.errors import (
     RateLimited,
     ServerError,
     SubscriptionRequired,
+    one_line,
 )
 from app.api.models import (
     GroupedHitsResponse,
@@ -51,6 +53,19 @@ log = logging.getLogger(__name__)
 DEFAULT_BASE_URL: Final = "https://tinylytics.app/api/v1/"
 NOT_API_DATA: Final = "the server did not answer with API data: is the API key valid?"
 CONNECT_TIMEOUT: Final = 5.0
+# The largest answer read: many times any page the API sends, far from what would hurt.
+DEFAULT_MAX_BODY_BYTES: Final = 8 * 1024 * 1024
+# A whole request (connecting, waiting, reading every byte) may take this many times `timeout`:
+# httpx's read timeout starts again with every byte, so a trickling server would never time out.
+DEADLINE_FACTOR: Final = 4.0
+# Longer than any rate-limit window of the API: a larger hint is a broken server's.
+MAX_RETRY_AFTER: Final = 3600.0
+# The API's JSON is a few levels deep; far deeper is hostile, and would overflow the recursion of
+# the parser, the copy each caller gets, and the validation.
+MAX_DEPTH: Final = 64
+# Shared answers held at most (each also goes when it expires).
+MAX_SHARED: Final = 256
+MIB: Final = 1024 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -93,35 +108,42 @@ def _key_problem(key: SecretStr) -> str | None:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
-    """Seconds from a Retry-After header, sent as seconds or as an HTTP date."""
+    """Seconds from a Retry-After header, sent as seconds or as an HTTP date, at most an hour.
+
+    A date in the past, or anything unreadable, is no hint at all.
+    """
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None
     try:
         seconds = float(value)
     except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
+        when = _http_date(value)
+        if when is None:
+            return None
         # Relative to the server's own clock when it sent one, so that clock skew cancels out.
-        date_header = response.headers.get("Date")
-        now = email.utils.parsedate_to_datetime(date_header) if date_header else datetime.now(UTC)
-    except (TypeError, ValueError, IndexError):
+        now = _http_date(response.headers.get("Date", "")) or datetime.now(UTC)
+        seconds = (when - now).total_seconds()
+        if seconds < 0:
+            return None
+    if not math.isfinite(seconds):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def _http_date(text: str) -> datetime | None:
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _body_message(response: httpx.Response) -> str | None:
     """Whatever message an error body holds: JSON `error`, an HTML page's title, or plain text."""
     try:
         body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         body = None
     if isinstance(body, dict):
         for key in ("error", "message", "errors"):
@@ -140,6 +162,83 @@ def _body_message(response: httpx.Response) -> str | None:
 
 def _param(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _mib(size: int) -> str:
+    return f"{size // MIB} MiB" if size % MIB == 0 else f"{size / MIB:.2f} MiB"
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and objects nest more than `limit` deep (without recursing itself)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+# What OpenSSL's verify codes mean to a user: (message, a few words for a status line).
+_NOT_TRUSTED = ("the certificate of {host} is not trusted ({why})", "certificate not trusted")
+_OTHER_HOST = (
+    "the host name {host} does not match its certificate",
+    "certificate for another host",
+)
+_CERTIFICATE_FAILURES: Final[dict[int, tuple[str, str]]] = {
+    2: _NOT_TRUSTED,
+    9: ("the certificate of {host} is not valid yet", "certificate not valid yet"),
+    10: ("the certificate of {host} has expired", "certificate expired"),
+    18: _NOT_TRUSTED,
+    19: _NOT_TRUSTED,
+    20: _NOT_TRUSTED,
+    21: _NOT_TRUSTED,
+    27: _NOT_TRUSTED,
+    62: _OTHER_HOST,
+    64: _OTHER_HOST,
+}
+_CERTIFICATE_REFUSED = "certificate refused"
+_PROXY_UNUSABLE = "proxy setting unusable"
+# Failures that asking again at once cannot heal: not retried inside one request.
+_FINAL_PROBLEMS: Final = frozenset(
+    [problem for _, problem in _CERTIFICATE_FAILURES.values()]
+    + [_CERTIFICATE_REFUSED, _PROXY_UNUSABLE]
+)
+
+
+def _ssl_cause(error: BaseException) -> ssl.SSLError | None:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _tls_failure(error: BaseException, host: str) -> NetworkError | None:
+    """What failed in a TLS handshake, if that is why there was no answer."""
+    cause = _ssl_cause(error)
+    if cause is None:
+        return None
+    if isinstance(cause, ssl.SSLCertVerificationError):
+        why = one_line(str(cause.verify_message or "unknown issuer"), 60)
+        known = _CERTIFICATE_FAILURES.get(cause.verify_code or 0)
+        if known is not None:
+            message, problem = known
+            return NetworkError(message.format(host=host, why=why), problem=problem)
+        return NetworkError(
+            f"the certificate of {host} was refused: {why}", problem=_CERTIFICATE_REFUSED
+        )
+    reason = str(cause.reason or type(cause).__name__).replace("_", " ").lower()
+    return NetworkError(f"the secure connection to {host} failed ({reason})", problem="TLS failed")
+
+
+def _proxy_pattern(host: str) -> str:
+    """An httpx mount pattern for every request to `host`."""
+    return f"all://[{host}]" if ":" in host else f"all://{host}"
 
 
 class TinylyticsClient:
@@ -164,6 +263,8 @@ class TinylyticsClient:
         backoff_max: float = 30.0,
         max_concurrency: int = 4,
         share_seconds: float = 0.0,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        deadline: float | None = None,
         user_agent: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -177,6 +278,8 @@ class TinylyticsClient:
             raise AuthError(problem)
         if max_retries < 0 or max_concurrency < 1:
             raise ValueError("max_retries must be >= 0 and max_concurrency >= 1")
+        if max_body_bytes < 1 or (deadline is not None and deadline <= 0):
+            raise ValueError("max_body_bytes and deadline must be positive")
         self.base_url = urls.check_base_url(base_url)  # a ValueError if unusable
         self._host = urlsplit(self.base_url).hostname or "the API"
         self.budget = budget if budget is not None else RequestBudget()
@@ -184,6 +287,8 @@ class TinylyticsClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_concurrency = max_concurrency
+        self.max_body_bytes = max_body_bytes
+        self.deadline = deadline if deadline is not None else timeout * DEADLINE_FACTOR
         # Every HTTP request sent, retries included.
         self.requests_sent = 0
         self._sleep = sleep
@@ -192,21 +297,41 @@ class TinylyticsClient:
         # two screens (or a screen and the alert watcher) never cost two requests.
         self.share_seconds = share_seconds
         self._in_flight: dict[tuple[str, str], asyncio.Task[Any]] = {}
-        self._recent: dict[tuple[str, str], tuple[float, Any]] = {}
+        # Each with the timer that drops it when it expires: answers can be megabytes.
+        self._recent: dict[tuple[str, str], tuple[float, Any, asyncio.TimerHandle]] = {}
         # group_by spelling that this server has accepted, by the spec's spelling.
         self._group_by_spelling: dict[str, str] = {}
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            auth=_BearerAuth(self._key),
-            timeout=httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
-            headers={
+        options: dict[str, Any] = {
+            "base_url": self.base_url,
+            "auth": _BearerAuth(self._key),
+            "timeout": httpx.Timeout(timeout, connect=min(CONNECT_TIMEOUT, timeout)),
+            "headers": {
                 "User-Agent": user_agent or f"tinylytics-tui/{__version__}",
                 "Accept": "application/json",
             },
-            transport=transport,
+            "transport": transport,
             # A redirect is not an API answer; following one could carry the key elsewhere.
-            follow_redirects=False,
-        )
+            "follow_redirects": False,
+        }
+        self._proxy_problem: str | None = None
+        self._http = self._http_client(options)
+
+    def _http_client(self, options: dict[str, Any]) -> httpx.AsyncClient:
+        """Environment proxies (HTTPS_PROXY, NO_PROXY...) honoured, as users behind a corporate
+        proxy need, but never for loopback: the demo is not behind one, and an http proxy would
+        get the key in clear."""
+        loopback = urls.is_loopback_host(self._host)
+        mounts = {_proxy_pattern(self._host): None} if loopback else None
+        try:
+            return httpx.AsyncClient(**options, mounts=mounts)
+        except (ImportError, ValueError) as error:
+            # Not the error's text: a proxy URL may hold a password.
+            why = "a socks proxy needs httpx[socks]" if isinstance(error, ImportError) else None
+        if not loopback:
+            self._proxy_problem = (
+                f"the proxy set in the environment cannot be used ({why or 'not a proxy URL'})"
+            )
+        return httpx.AsyncClient(**options, trust_env=False)
 
     def __repr__(self) -> str:
         # Also called on a half-built client, for the locals of a traceback from __init__.
@@ -227,6 +352,7 @@ class TinylyticsClient:
     async def aclose(self) -> None:
         for task in list(self._in_flight.values()):
             task.cancel()
+        self.forget_recent()
         await self._http.aclose()
 
     # -- sending ---------------------------------------------------------------------------------
@@ -241,18 +367,24 @@ class TinylyticsClient:
 
     async def _send(self, path: str, params: Mapping[str, object]) -> httpx.Response:
         query = {k: _param(v) for k, v in params.items() if v is not None}
+        if self._proxy_problem:
+            raise NetworkError(self._proxy_problem, problem=_PROXY_UNUSABLE)
         failure: NetworkError
         async with self._slots:
             stamp = await self.budget.acquire()
             self.requests_sent += 1
             started = time.monotonic()
             try:
-                response = await self._http.get(path, params=query)
+                # The deadline starts after the waits for a slot and the budget: those are ours.
+                async with asyncio.timeout(self.deadline):
+                    response = await self._receive(path, query)
             except httpx.RequestError as error:
                 if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
                     # No connection, so no request reached the server: not part of the hour.
                     self.budget.refund(stamp)
                 failure = self._network_failure(error)
+            except TimeoutError:
+                failure = NetworkError(f"{self._host} did not answer in time")
             else:
                 log.debug(
                     "GET %s %s -> %d in %.0f ms",
@@ -267,7 +399,41 @@ class TinylyticsClient:
         log.debug("GET %s %s failed: %s", path, query, failure.message)
         raise failure
 
+    async def _receive(self, path: str, query: Mapping[str, str]) -> httpx.Response:
+        """The response with its whole body, refused (unread) if larger than `max_body_bytes`."""
+        limit = self.max_body_bytes
+        async with self._http.stream("GET", path, params=query) as response:
+            announced = response.headers.get("Content-Length", "")
+            if announced.isdigit() and int(announced) > limit:
+                raise self._too_large(int(announced), response.status_code)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    raise self._too_large(None, response.status_code)
+                chunks.append(chunk)
+        # Already decoded: the copy must not claim an encoding or a length it no longer has.
+        headers = [
+            (name, value)
+            for name, value in response.headers.multi_items()
+            if name.lower() not in ("content-encoding", "content-length", "transfer-encoding")
+        ]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=b"".join(chunks),
+            request=response.request,
+        )
+
+    def _too_large(self, size: int | None, status: int) -> ProtocolError:
+        sent = f"{size / 1e6:.1f} MB, " if size is not None else ""
+        limit = _mib(self.max_body_bytes)
+        return ProtocolError(f"the API sent {sent}more than the {limit} limit", status=status)
+
     def _network_failure(self, error: httpx.RequestError) -> NetworkError:
+        if tls := _tls_failure(error, self._host):
+            return tls
         if isinstance(error, httpx.ConnectTimeout):
             return NetworkError(f"timed out connecting to {self._host}")
         if isinstance(error, httpx.TimeoutException):
@@ -327,19 +493,26 @@ class TinylyticsClient:
         finally:
             del self._in_flight[key]
         if self.share_seconds > 0:
-            self._remember(key, data, time.monotonic() + self.share_seconds)
+            self._remember(key, data)
         return data
 
     def forget_recent(self) -> None:
         """The next question goes to the server (the user asked for a refresh)."""
+        for _, _, timer in self._recent.values():
+            timer.cancel()
         self._recent.clear()
 
-    def _remember(self, key: tuple[str, str], data: Any, until: float) -> None:
-        if len(self._recent) >= 256:
-            now = time.monotonic()
-            self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
-        if len(self._recent) < 256:
-            self._recent[key] = (until, data)
+    def _remember(self, key: tuple[str, str], data: Any) -> None:
+        self._forget(key)
+        if len(self._recent) >= MAX_SHARED:
+            self._forget(next(iter(self._recent)))  # the oldest
+        timer = asyncio.get_running_loop().call_later(self.share_seconds, self._forget, key)
+        self._recent[key] = (time.monotonic() + self.share_seconds, data, timer)
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        entry = self._recent.pop(key, None)
+        if entry is not None:
+            entry[2].cancel()
 
     async def _get_json_retrying(self, path: str, params: Mapping[str, object]) -> Any:
         """GET with retries: network errors and 5xx back off; a short Retry-After is waited out."""
@@ -350,6 +523,7 @@ class TinylyticsClient:
                 response = await self._send(path, params)
             except NetworkError as network:
                 error: ApiError = network
+                hint = None
             else:
                 if response.status_code == 200:
                     return self._decode(response)
@@ -359,6 +533,8 @@ class TinylyticsClient:
                 # Without a Retry-After the caller's scheduler backs off (from 30 s).
                 retry = hint is not None and hint <= self.backoff_max
                 wait = hint or 0.0
+            elif isinstance(error, NetworkError) and error.problem in _FINAL_PROBLEMS:
+                retry = False
             elif isinstance(error, (NetworkError, ServerError)):
                 retry = True
                 short = hint is not None and hint <= self.backoff_max
@@ -373,10 +549,22 @@ class TinylyticsClient:
 
     @staticmethod
     def _decode(response: httpx.Response) -> Any:
+        too_deep = False
         try:
-            return response.json()
+            data = response.json()
+        except RecursionError:
+            too_deep = True
         except (json.JSONDecodeError, UnicodeDecodeError):
             pass
+        else:
+            too_deep = _deeper_than(data, MAX_DEPTH)
+            if not too_deep:
+                return data
+        # Raised outside the handlers, so that no parser error is attached as context.
+        if too_deep:
+            raise ProtocolError(
+                f"the API answered with JSON nested more than {MAX_DEPTH} deep", status=200
+            )
         if "json" in response.headers.get("content-type", ""):
             raise ProtocolError("the API answered with malformed JSON", status=200)
         # Reported of the live service: a bad key may get the marketing page, with a 200.

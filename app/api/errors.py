@@ -96,9 +96,20 @@ class ServerError(ApiError):
 
 
 class NetworkError(ApiError):
-    """No answer at all: timeout, refused or reset connection, DNS failure; after the retries."""
+    """No answer at all: timeout, refused or reset connection, DNS failure, a failed TLS
+    handshake; after the retries.
+
+    `problem` is a few words for a status line when "offline" would mislead: a certificate that
+    is not trusted is not an outage, and waiting will not heal it.
+    """
 
     default_message = "could not reach the API"
+
+    def __init__(
+        self, message: str | None = None, *, status: int | None = None, problem: str | None = None
+    ) -> None:
+        super().__init__(message, status=status)
+        self.problem = one_line(problem, 40) if problem else None
 
 
 class ProtocolError(ApiError):

@@ -67,7 +67,8 @@ def problem_of(error: ApiError) -> str:
     )
 
     if isinstance(error, NetworkError):
-        return "offline"
+        # What failed when it is not simply unreachable (a certificate, a proxy setting).
+        return error.problem or "offline"
     if isinstance(error, RateLimited):
         return "rate limited"
     if isinstance(error, ServerError):
