@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 # At run time, not only for type checking: a Dashboard's fields are read by pydantic when a
 # kept snapshot is loaded.
 from app.live.hitcounts import HitCounter, HitFilters, Progress, Series
+from app.live.paging import Ending, PagingReport, page_size, pages_to_read
 from app.live.ranges import RangeKind, Window, window
 
 if TYPE_CHECKING:
@@ -116,7 +117,20 @@ async def load_dashboard(
         asyncio.gather(*(grouped(client, site_id, p, span, filters) for p in PANELS)),
     )
     panels = tuple(
-        PanelData(p, panel_rows(a), a.pagination.total_count)
+        PanelData(p, panel_rows(a), _groups(a, counter.paging))
         for p, a in zip(PANELS, answers, strict=True)
     )
     return Dashboard(site_id, span, filters, series, panels, at)
+
+
+def _groups(answer: GroupedHitsResponse, paging: PagingReport) -> int:
+    """How many values a panel has: the server's count, unless its first page ended the list."""
+    told = answer.pagination
+    size = page_size(PANEL_ROWS, told.per_page)
+    plan = pages_to_read(told.total_count, told.total_pages, size, 1)
+    rows = len(answer.grouped_hits)
+    if rows < size:
+        paging.check("the top panels", plan, Ending(1, rows))
+        return rows
+    paging.check("the top panels", plan)
+    return told.total_count

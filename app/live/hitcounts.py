@@ -16,6 +16,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
+from app.live.paging import (
+    Ending,
+    PagingPlan,
+    PagingReport,
+    Warn,
+    page_size,
+    pages_to_read,
+    read_pages,
+)
 from app.live.ranges import Bucket, Window, days_between, midnight
 
 if TYPE_CHECKING:
@@ -25,6 +34,11 @@ if TYPE_CHECKING:
 # The API's per-request cap on a date range.
 MAX_SPAN_DAYS = 365
 RAW_PAGE = 1000
+# Raw pages one read of the hourly chart may cost, whatever the server claims (200,000 hits in
+# the few days it covers; the counts of a busier site are those of the pages read).
+MAX_RAW_PAGES = 200
+# Pages of new hits worth reading before a full read of today is the better deal.
+MAX_NEW_PAGES = 4
 # A day is final once it ended this long before it was fetched (hits may be recorded late).
 SETTLE = timedelta(minutes=5)
 
@@ -158,8 +172,11 @@ class HitCounter:
         store: CountStore | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         concurrency: int = 4,
+        warn: Warn | None = None,
     ) -> None:
         self._client = client
+        # Told once when the server's paging of hits looks wrong.
+        self.paging = PagingReport(warn)
         self._store: CountStore = store or MemoryCountStore()
         self._now = now
         self._limit = asyncio.Semaphore(concurrency)
@@ -237,9 +254,12 @@ class HitCounter:
         # Probe the most recent span: it is usually the busiest, so the estimate errs high.
         probe = await self._hits_page(site_id, filters, run, spans[-1], 1)
         days_probed = (spans[-1][1] - spans[-1][0]).days + 1
-        estimate = math.ceil(max(probe.pagination.total_pages, 1) * len(days) / days_probed)
-        if estimate <= len(needed):
-            await self._fetch_raw(site_id, filters, run, days, progress, probe=probe)
+        estimate = math.ceil(_plan(probe, MAX_RAW_PAGES).pages * len(days) / days_probed)
+        # A span with more pages than this is cheaper by counts, whatever it claims.
+        cap = 2 * len(needed)
+        if estimate <= len(needed) and await self._fetch_raw(
+            site_id, filters, run, days, progress, probe=probe, cap=cap
+        ):
             return "raw"
         await self._fetch_counts(site_id, filters, run, needed, progress)
         return "counts"
@@ -297,34 +317,71 @@ class HitCounter:
         days: list[date],
         progress: Progress | None,
         probe: HitsResponse | None = None,
-    ) -> None:
-        """Read every hit of `days` and count them by hour; `probe` is page 1 of the last span."""
+        cap: int = MAX_RAW_PAGES,
+    ) -> bool:
+        """Read every hit of `days` and count them by hour; `probe` is page 1 of the last span.
+
+        At most `cap` pages a span: False when a span went on beyond them (its counts are then
+        kept for this answer only, never as final)."""
         fetched_at = self._now()
         hours = {d: [0] * 24 for d in days}
         spans = chunks(days)
-
-        async def page(span: tuple[date, date], number: int) -> None:
-            bucket_hits((await self._hits_page(site_id, filters, run, span, number)).hits, hours)
-
+        whole = True
         for index, span in enumerate(spans):
             page_one = probe if index == len(spans) - 1 else None
             if page_one is None:
                 page_one = await self._hits_page(site_id, filters, run, span, 1)
-            bucket_hits(page_one.hits, hours)
-            total = page_one.pagination.total_pages
-            # Pages are counted as they arrive so that a long span never sits in memory whole.
-            await asyncio.gather(*(page(span, n) for n in range(2, total + 1)))
+            whole = (
+                await self._read_span(site_id, filters, run, span, page_one, hours, cap) and whole
+            )
             if progress:
                 progress(index + 1, len(spans))
+        if not whole and probe is not None:
+            return False  # the caller counts by buckets instead
         for day, counts in hours.items():
-            if fetched_at >= midnight(day + timedelta(days=1)) + SETTLE:
+            if whole and fetched_at >= midnight(day + timedelta(days=1)) + SETTLE:
                 self._store.put_hours(run.key, day, counts)
             else:
                 run.hours[day] = counts
         today = fetched_at.date()
-        if today in hours:
+        if today in hours and whole:
             counts = list(hours[today])
             self._keep_today(run.key, _Today(today, counts, sum(counts), fetched_at))
+        return whole
+
+    async def _read_span(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        span: tuple[date, date],
+        page_one: HitsResponse,
+        hours: dict[date, list[int]],
+        cap: int,
+    ) -> bool:
+        """Count the hits of one span's pages into `hours`, page one given; False when the span
+        went on beyond `cap` pages."""
+        bucket_hits(page_one.hits, hours)
+        size = page_size(RAW_PAGE, page_one.pagination.per_page)
+        plan = _plan(page_one, cap)
+        if len(page_one.hits) < size:
+            self.paging.check("hits", plan, Ending(1, len(page_one.hits)))
+            return True
+
+        def take(number: int, answer: HitsResponse) -> bool:
+            # Counted as they arrive so that a long span never sits in memory whole.
+            bucket_hits(answer.hits, hours)
+            return False
+
+        ended = await read_pages(
+            lambda n: self._hits_page(site_id, filters, run, span, n),
+            range(2, plan.last + 1),
+            rows=lambda answer: len(answer.hits),
+            size=size,
+            take=take,
+        )
+        self.paging.check("hits", plan, ended)
+        return ended is not None or plan.last >= plan.pages
 
     def _keep_today(self, key: str, today: _Today) -> None:
         self._today.pop(key, None)
@@ -358,7 +415,7 @@ class HitCounter:
             # Oldest first: the new hits are the rows after the ones already counted.
             size = max(first.pagination.per_page, len(rows))
             pages = range(kept.total // size + 1, (total - 1) // size + 2) if new else range(0)
-            if len(pages) >= first.pagination.total_pages:
+            if len(pages) >= first.pagination.total_pages or len(pages) > MAX_NEW_PAGES:
                 return False
             fresh = []
             for number in pages:
@@ -369,7 +426,16 @@ class HitCounter:
                 )
                 offset = (number - 1) * size
                 fresh += [h for i, h in enumerate(page.hits, offset) if i >= kept.total]
+                if len(page.hits) < size:
+                    break  # the list ends here, whatever the total said
         bucket_hits(fresh, {today: hours})
         run.hours[today] = hours
         self._keep_today(run.key, _Today(today, hours, total, kept.counted_at))
         return True
+
+
+def _plan(answer: HitsResponse, cap: int) -> PagingPlan:
+    """What to read of a span of raw hits, from its first page."""
+    paging = answer.pagination
+    size = page_size(RAW_PAGE, paging.per_page)
+    return pages_to_read(paging.total_count, paging.total_pages, size, cap)

@@ -21,6 +21,15 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Final
 
 from app.api import JourneyInsights, JourneySummary, UserJourney, UserJourneysResponse
+from app.live.paging import (
+    Ending,
+    PagingPlan,
+    PagingReport,
+    Warn,
+    page_size,
+    pages_to_read,
+    read_pages,
+)
 from app.live.ranges import RangeKind, window
 
 if TYPE_CHECKING:
@@ -211,8 +220,12 @@ def _merged(rows: Sequence[UserJourney], more: Iterable[UserJourney]) -> list[Us
 class JourneyFeed:
     """The newest journeys of one site and span, refreshed at the cost of about one request."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, *, clock: Callable[[], float] = time.monotonic, warn: Warn | None = None
+    ) -> None:
         self._clock = clock
+        # Told once when the server's paging of journeys looks wrong.
+        self.paging = PagingReport(warn)
         # A pushed timeline and the list share one feed; their refreshes must not interleave.
         self._lock = asyncio.Lock()
         self._key: tuple[int, date, date] | None = None
@@ -242,7 +255,13 @@ class JourneyFeed:
             first = await self._page(client, site_id, span, 1)
             fresh = _merged([], first.user_journeys)
             total = first.pagination.total_count
-            last_page = min(first.pagination.total_pages, MAX_PAGES)
+            plan = _plan(first)
+            self.paging.check("journeys", plan)
+            # The list ends where a page comes back short, whatever the server's numbers say.
+            ended = len(first.user_journeys) < plan.size
+            if ended:
+                self.paging.check("journeys", plan, Ending(1, len(first.user_journeys)))
+            last_page = 1 if ended else plan.last
             rows = self._stitched(fresh, total)
             # A busy site: more than a page arrived since the last refresh. Read on until the new
             # pages reach what is held, while that stays cheaper than reading it all again.
@@ -254,6 +273,10 @@ class JourneyFeed:
                 more = await self._page(client, site_id, span, read)
                 fresh = _merged(fresh, more.user_journeys)
                 rows = self._stitched(fresh, total)
+                if len(more.user_journeys) < plan.size:
+                    self.paging.check("journeys", plan, Ending(read, len(more.user_journeys)))
+                    last_page = read
+                    break
             if rows is None:
                 rows = fresh
                 self._loaded_at = self._clock()
@@ -263,10 +286,10 @@ class JourneyFeed:
                 pages = range(len(rows) // PER_PAGE + 1, min(last_page, -(-limit // PER_PAGE)) + 1)
                 if not pages:
                     break
-                answers = await self._pages(client, site_id, span, pages)
+                answers, ending = await self._pages(client, site_id, span, pages, plan)
                 before = len(rows)
                 rows = _merged(rows, (j for answer in answers for j in answer.user_journeys))
-                if len(rows) == before:
+                if ending is not None or len(rows) == before:
                     break
             self._rows, self._total = rows[: MAX_PAGES * PER_PAGE], total
             self._keys = {journey_key(j): i for i, j in enumerate(self._rows)}
@@ -296,13 +319,29 @@ class JourneyFeed:
         )
 
     async def _pages(
-        self, client: LiveApi, site_id: int, span: JourneySpan, pages: range
-    ) -> list[UserJourneysResponse]:
-        tasks = [asyncio.ensure_future(self._page(client, site_id, span, p)) for p in pages]
-        try:
-            return list(await asyncio.gather(*tasks))
-        finally:
-            # One failed: the others are not left running on their own.
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+        self, client: LiveApi, site_id: int, span: JourneySpan, pages: range, plan: PagingPlan
+    ) -> tuple[list[UserJourneysResponse], Ending | None]:
+        """`pages` in order, a few at a time, up to the first short one (where the list ends)."""
+        answers: list[UserJourneysResponse] = []
+
+        def take(number: int, answer: UserJourneysResponse) -> bool:
+            answers.append(answer)
+            return False
+
+        ending = await read_pages(
+            lambda number: self._page(client, site_id, span, number),
+            pages,
+            rows=lambda answer: len(answer.user_journeys),
+            size=plan.size,
+            take=take,
+        )
+        if ending is not None:
+            self.paging.check("journeys", plan, ending)
+        return answers, ending
+
+
+def _plan(first: UserJourneysResponse) -> PagingPlan:
+    """What to read of the journeys, from page 1: never beyond `MAX_PAGES`."""
+    paging = first.pagination
+    size = page_size(PER_PAGE, paging.per_page)
+    return pages_to_read(paging.total_count, paging.total_pages, size, MAX_PAGES)

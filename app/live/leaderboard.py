@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from app.api import LeaderboardResponse
 from app.durations import MINUTE, words
+from app.live.paging import Ending, PagingReport, Warn, page_size, pages_to_read
 
 if TYPE_CHECKING:
     from app.live.api import LiveApi
@@ -30,6 +31,8 @@ MIN_WAIT = 30.0
 MAX_WAIT = 6 * 3600.0
 # A server whose pages keep disagreeing about when they were cached must not keep us asking.
 MAX_PASSES = 3
+# Pages of a board anyone scrolls through (100,000 paths), whatever the server claims.
+MAX_BOARD_PAGES = 2000
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,13 @@ def _rows(answer: LeaderboardResponse, page: int) -> tuple[LeaderRow, ...]:
 class LeaderboardPages:
     """The pages kept of one (site, path filter) board. Not thread-safe; one event loop."""
 
-    def __init__(self, *, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES) -> None:
+    def __init__(
+        self, *, page_size: int = PAGE_SIZE, max_pages: int = MAX_PAGES, warn: Warn | None = None
+    ) -> None:
         self.page_size = page_size
         self.max_pages = max_pages
+        # Told once when the server's paging of the board looks wrong.
+        self.paging = PagingReport(warn)
         self.site_id: int | None = None
         self.path_filter: str | None = None
         self._reset()
@@ -96,6 +103,8 @@ class LeaderboardPages:
         self.first = 1  # the window of pages wanted, inclusive
         self.last = 1
         self.total_pages: int | None = None
+        # The page a short or empty answer showed the board to end on, whatever it claims.
+        self._end: int | None = None
         self.total_count = 0
         self.top_share: float | None = None
         self.site_label: str | None = None
@@ -201,7 +210,7 @@ class LeaderboardPages:
             cache.expires_at if cache else None,
         )
         self.total_count = answer.pagination.total_count
-        self.total_pages = max(1, answer.pagination.total_pages)
+        self.total_pages = self._pages_now(page, answer)
         if page == 1:
             self.top_share = rows[0].percentage if rows else None
         if answer.site is not None and answer.site.id == self.site_id:
@@ -210,6 +219,21 @@ class LeaderboardPages:
         self.last = min(self.last, self.total_pages)
         self.first = max(1, min(self.first, self.last))
         self._trim()
+
+    def _pages_now(self, page: int, answer: LeaderboardResponse) -> int:
+        """The board's pages as far as they can be believed: what both of the server's numbers
+        allow, and no further than a short page showed it to end."""
+        paging = answer.pagination
+        size = page_size(self.page_size, paging.per_page)
+        plan = pages_to_read(paging.total_count, paging.total_pages, size, MAX_BOARD_PAGES)
+        rows = len(answer.leaderboard)
+        if rows < size:
+            self._end = page if rows else max(1, page - 1)
+            self.paging.check("the leaderboard", plan, Ending(page, rows))
+        elif self._end is not None and page >= self._end:
+            self._end = None  # the board grew past where it ended
+        self.paging.check("the leaderboard", plan)
+        return min(plan.last, self._end or plan.last)
 
     def _board(self, site_id: int, path_filter: str | None, *, complete: bool = True) -> Board:
         rows: tuple[LeaderRow, ...] = ()

@@ -113,6 +113,7 @@ class Session:
         self._listeners: list[Callable[[Event], None]] = []
         self._online = True
         self._bugs_told: set[str] = set()
+        self._paging_told = False
         self._closing: set[asyncio.Task[None]] = set()
         self._feeds: dict[str, Any] = {}
         # Feeds made for one pushed screen (a panel, a journey): woken like the others for as
@@ -226,8 +227,9 @@ class Session:
 
         old, self.api = self.api, api
         self.account = ""
-        self.counter = HitCounter(api, now=self.now, store=self.cache)
-        self.streams = HitStreams(api, store=self.cache, now=self.now)
+        warn = self.paging_looks_wrong
+        self.counter = HitCounter(api, now=self.now, store=self.cache, warn=warn)
+        self.streams = HitStreams(api, store=self.cache, now=self.now, warn=warn)
         self.overview = SitesOverview(api, self.counter, now=self.now)
         kept = self.sites_feed.data
         if kept:
@@ -305,6 +307,12 @@ class Session:
 
     def alert(self, alert: Alert) -> None:
         self._tell(AlertRaised(alert))
+
+    def paging_looks_wrong(self, line: str) -> None:
+        """A server's paging that contradicts itself: said once a session, whatever the feed."""
+        if not self._paging_told:
+            self._paging_told = True
+            self._tell(Notice(line, "warning", 8.0))
 
     def key_rejected(self, message: str) -> None:
         self._tell(KeyRejected(message))

@@ -2,9 +2,11 @@
 
 The order of `/hits` rows is not documented (docs/api-notes.md): it is detected from the timestamps
 of a page and remembered. Newest first, the newest end is page 1; oldest first, it is the last page.
-Either way pages are read from the newest end, and reading stops at the first hit already known, so
-a refresh with nothing new costs one request. Only today and yesterday (UTC) are asked for, so that
-every page stays cheap, and only the newest `keep` hits are kept, in memory and in the store.
+Either way pages are read from the newest end, and reading stops at the first hit already known (or
+where the list ends), so a refresh with nothing new costs one request; whatever the server claims
+about its pages, a refresh reads no more than `keep` hits need. Only today and yesterday (UTC) are
+asked for, so that every page stays cheap, and only the newest `keep` hits are kept, in memory and
+in the store.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal, Protocol
+
+from app.live.paging import Ending, PagingReport, Warn, page_size, pages_to_read
 
 if TYPE_CHECKING:
     from app.api import Hit, HitsResponse
@@ -93,6 +97,7 @@ class HitStream:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         keep: int = KEEP,
         step: int = STEP,
+        warn: Warn | None = None,
     ) -> None:
         if keep < 1 or step < 1:
             raise ValueError("keep and step must be at least 1")
@@ -116,6 +121,8 @@ class HitStream:
         self._total = 0
         self._refreshed = False
         self._lock = asyncio.Lock()
+        # Told once when the server's paging of hits looks wrong.
+        self.paging = PagingReport(warn)
 
     @property
     def hits(self) -> list[Hit]:
@@ -152,22 +159,43 @@ class HitStream:
         first = await page(self._newest_page(size) if self.order == "asc" else 1)
         detected = detect_order(first.hits)
         order = detected or self.order or "desc"
-        last = max(1, first.pagination.total_pages)
-        numbers = range(1, last + 1) if order == "desc" else range(last, 0, -1)
+        paging = first.pagination
+        rows_per_page = page_size(size, paging.per_page)
+        plan = pages_to_read(
+            paging.total_count, paging.total_pages, rows_per_page, paging.total_pages
+        )
+        # Pages worth reading: `keep` hits' worth, and as much again for pages that shifted.
+        most = 2 * math.ceil(self.keep / rows_per_page) + 1
+        last = plan.pages
+        if order == "desc":
+            numbers = range(1, min(last, most) + 1)
+        else:
+            numbers = range(last, max(0, last - most), -1)
         boundary = self._hits[0].created_at if self._hits else None
         new: list[Hit] = []
         seen: set[str] = set()
+        ending: Ending | None = None
+        # Stopped short of the known hits and of the list's end: what is held is not contiguous.
+        gap = len(numbers) < last
         for number in numbers:
             answer = await page(number)
             rows = answer.hits if order == "desc" else answer.hits[::-1]
             if self._take(rows, boundary, new, seen):
+                gap = False
                 break
+            # Newest first, a short page is the list's end; oldest first, the last page is
+            # short by nature, but an empty one means nothing is where the count said.
+            if not rows or (order == "desc" and len(rows) < rows_per_page):
+                ending = Ending(number, len(rows))
+                gap = False
+                break
+        self.paging.check("live hits", plan, ending)
 
         # Stable: hits of the same second keep the server's order.
         new.sort(key=lambda hit: hit.created_at, reverse=True)
         if detected is not None:
             self.order = detected
-        self._hits = (new + self._hits)[: self.keep]
+        self._hits = (new if gap else new + self._hits)[: self.keep]
         self._keys = {hit_key(hit) for hit in self._hits}
         self.synced_at = self._now()
         self.from_store = False
@@ -219,11 +247,14 @@ class HitStreams:
         store: HitStore | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         keep: int = KEEP,
+        warn: Warn | None = None,
     ) -> None:
         self.client = client
         self.store = store
         self._now = now
         self._keep = keep
+        # One report for every site's stream: the server's paging is said to look wrong once.
+        self.paging = PagingReport(warn)
         self._streams: dict[int, HitStream] = {}
 
     def for_site(self, site_id: int) -> HitStream:
@@ -232,5 +263,6 @@ class HitStreams:
             stream = HitStream(
                 self.client, site_id, store=self.store, now=self._now, keep=self._keep
             )
+            stream.paging = self.paging
             self._streams[site_id] = stream
         return stream

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.api import InsightsResponse
-from app.live.feeds.paged import SitePagedFeed
+from app.live.feeds.paged import SitePagedFeed, listed
 from app.live.monitor import insight_poll_in
 
 if TYPE_CHECKING:
@@ -28,7 +28,8 @@ class InsightsData:
 
     @property
     def pages(self) -> int:
-        return max(1, self.answer.pagination.total_pages)
+        answer = self.answer
+        return listed(self.page, len(answer.insights), answer.pagination, PAGE).pages
 
 
 class InsightsFeed(SitePagedFeed[InsightsData]):
@@ -36,6 +37,8 @@ class InsightsFeed(SitePagedFeed[InsightsData]):
 
     async def fetch_page(self, api: LiveApi, site_id: int, page: int) -> InsightsData:
         answer = await api.insights(site_id, page=page, per_page=PAGE)
+        told = listed(page, len(answer.insights), answer.pagination, PAGE)
+        self.paging.check("insights", told.plan, told.end)
         site, sites = answer.site, self.session.sites
         if site is not None and (site.label or site.url) and not sites.knows(site_id):
             # The answer names its site: no request of its own for the header's label.

@@ -36,7 +36,7 @@ class JourneysFeed(Feed[JourneysKey, Journeys]):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self.pager = JourneysPager(clock=session.monotonic)
+        self.pager = JourneysPager(clock=session.monotonic, warn=session.paging_looks_wrong)
 
     @property
     def requests(self) -> int:

@@ -30,7 +30,7 @@ class LeaderboardFeed(Feed[LeaderboardKey, Board]):
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
-        self.pages = LeaderboardPages()
+        self.pages = LeaderboardPages(warn=session.paging_looks_wrong)
         self._search: tuple[int, str] | None = None  # the site searched, and what for
         self._reload = True
         self._quiet = False  # a wake that must not reload what is held

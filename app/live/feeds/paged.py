@@ -13,13 +13,36 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from app.api import NotFound, SubscriptionRequired
 from app.live.feed import Feed
 from app.live.monitor import LASTING_WAIT
+from app.live.paging import Ending, PagingPlan, PagingReport, page_size, pages_to_read
 
 if TYPE_CHECKING:
+    from app.api import Pagination
     from app.live.api import LiveApi
     from app.live.session import Session
 
 # What a paged section asks: site and page.
 PageKey = tuple[int, int]
+# Pages of a list anyone steps through with `]`, whatever the server claims.
+MAX_PAGES = 1000
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What one page tells of its list: how many pages can be believed, and why."""
+
+    pages: int
+    plan: PagingPlan
+    end: Ending | None  # the page was short: the list ends on it (or before, when empty)
+
+
+def listed(page: int, rows: int, told: Pagination, asked: int) -> Listed:
+    """The pages of a list as page `page` (holding `rows` rows, `asked` per page) shows it:
+    what both of the server's numbers allow, and no further than a short page."""
+    size = page_size(asked, told.per_page)
+    plan = pages_to_read(told.total_count, told.total_pages, size, MAX_PAGES)
+    if rows < size:
+        return Listed(page if rows or page == 1 else page - 1, plan, Ending(page, rows))
+    return Listed(plan.last, plan, None)
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,11 @@ class SitePagedFeed(Feed[PageKey, D | Unavailable], Generic[D]):
         super().__init__(session)
         # The page wanted, and for which site: another site starts from page one.
         self._at: tuple[int | None, int] = (None, 1)
+        # Told once when the server's paging of this list looks wrong.
+        self.paging = PagingReport(session.paging_looks_wrong)
+        # The page a short answer showed the list to end on, and for which site: page one
+        # alone cannot tell when the server's numbers lie.
+        self._end: tuple[int, int] | None = None
 
     # -- what subclasses give ------------------------------------------------------------------
 
@@ -94,7 +122,10 @@ class SitePagedFeed(Feed[PageKey, D | Unavailable], Generic[D]):
     @property
     def pages(self) -> int:
         shown = self.shown
-        return 1 if shown is None else shown.pages
+        if shown is None:
+            return 1
+        end = self._end
+        return min(shown.pages, end[1]) if end and end[0] == shown.site_id else shown.pages
 
     # -- intents ---------------------------------------------------------------------------------
 
@@ -133,6 +164,10 @@ class SitePagedFeed(Feed[PageKey, D | Unavailable], Generic[D]):
             data = await self.fetch_page(api, site_id, page)
         except (NotFound, SubscriptionRequired) as error:
             return unavailable(error, site_id)
+        if data.pages <= page:
+            self._end = (site_id, data.pages)
+        elif self._end is not None and self._end[0] == site_id and page >= self._end[1]:
+            self._end = None  # the list grew past where it ended
         if page > data.pages and self._at == (site_id, page):
             # The list got shorter than the page on show: its last page is wanted now. This
             # answer no longer fits the key, so it is set aside and that page asked at once.

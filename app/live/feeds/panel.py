@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from app.live.dashboard import Panel, PanelRow, grouped, panel_rows
 from app.live.feed import Feed
 from app.live.hitcounts import HitFilters
+from app.live.paging import Ending, PagingReport, page_size, pages_to_read
 from app.live.ranges import RangeKind, window
 
 if TYPE_CHECKING:
@@ -15,6 +16,8 @@ if TYPE_CHECKING:
     from app.live.session import Session
 
 PAGE = 100
+# Rows a panel shows at most (5,000), whatever the server claims: `more()` stops there.
+MAX_PAGES = 50
 
 # What the panel asks: site, range, filters, and how many pages of rows are wanted.
 PanelKey = tuple[int, RangeKind, HitFilters, int]
@@ -35,6 +38,8 @@ class PanelFeed(Feed[PanelKey, Rows]):
         super().__init__(session)
         self.panel = panel
         self.pages = 1  # pages wanted
+        # Told once when the server's paging of the panel looks wrong.
+        self.paging = PagingReport(session.paging_looks_wrong)
 
     def key(self) -> PanelKey | None:
         state = self.session.state
@@ -55,12 +60,24 @@ class PanelFeed(Feed[PanelKey, Rows]):
         span = window(kind, self.session.now())
         rows: list[PanelRow] = []
         groups, pages = 0, 1
-        for page in range(1, wanted + 1):
+        # One page after the other, never more than wanted: the user asks for each with `more()`.
+        for page in range(1, min(wanted, MAX_PAGES) + 1):
             answer = await grouped(
                 api, site_id, self.panel, span, filters, page=page, per_page=PAGE
             )
             rows.extend(panel_rows(answer))
-            groups, pages = answer.pagination.total_count, answer.pagination.total_pages
+            paging = answer.pagination
+            size = page_size(PAGE, paging.per_page)
+            plan = pages_to_read(paging.total_count, paging.total_pages, size, MAX_PAGES)
+            groups, pages = paging.total_count, plan.last
+            self.paging.check(f"the {self.panel.name} panel", plan)
+            got = len(answer.grouped_hits)
+            if got < size:
+                # The list ends here, whatever the numbers said.
+                self.paging.check(f"the {self.panel.name} panel", plan, Ending(page, got))
+                pages = page if got or page == 1 else page - 1
+                groups = len(rows)
+                break
             if page >= pages:
                 break
         return Rows(tuple(rows), groups, pages, complete=wanted >= pages)

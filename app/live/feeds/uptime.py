@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from app.api import UptimeResponse
-from app.live.feeds.paged import SitePagedFeed
+from app.live.feeds.paged import SitePagedFeed, listed
 from app.live.monitor import check_poll_in
 
 if TYPE_CHECKING:
@@ -29,7 +29,8 @@ class UptimeData:
 
     @property
     def pages(self) -> int:
-        return max(1, self.history.pagination.total_pages)
+        history = self.history
+        return listed(self.page, len(history.downtimes), history.pagination, PAGE).pages
 
 
 class UptimeFeed(SitePagedFeed[UptimeData]):
@@ -44,6 +45,8 @@ class UptimeFeed(SitePagedFeed[UptimeData]):
             history = await api.uptime(site_id, page=page, per_page=PAGE)
         # The uptime answer names no site: the header's label takes one more request, once.
         await self.name_site(api, site_id)
+        told = listed(page, len(history.downtimes), history.pagination, PAGE)
+        self.paging.check("the downtime history", told.plan, told.end)
         return UptimeData(site_id, page, head, history)
 
     def poll_in(self, data: UptimeData) -> float:
