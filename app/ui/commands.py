@@ -7,6 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.fuzzy import Matcher
 
 from app.durations import words
 from app.live.state import REFRESH_STEPS
@@ -70,11 +71,26 @@ class TinyCommands(Provider):
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():
-            yield DiscoveryHit(Content(title), callback, help=help_text)
+            yield DiscoveryHit(Content(title), callback, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, help_text, callback in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), callback, help=help_text)
+                yield Hit(score, highlight(matcher, title), callback, text=title, help=help_text)
+
+
+def highlight(matcher: Matcher, title: str) -> Content:
+    """The title as literal text with the matched characters marked.
+
+    `Matcher.highlight` parses its candidate as markup: a site label like `[link=...]` would
+    become a live link, and one that is not valid markup raises, which ends the whole search.
+    Escaping first would not do either: the match offsets would then point into the escaped text.
+    """
+    _, offsets = matcher.fuzzy_search.match(matcher.query, title)
+    content = Content(title)
+    for offset in offsets:
+        if not title[offset].isspace():
+            content = content.stylize(matcher.match_style, offset, offset + 1)
+    return content

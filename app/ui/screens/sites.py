@@ -17,9 +17,12 @@ from app.ui.widgets.spark import sparkline
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
-# The numbers people watch come first, so that they survive an 80-column terminal.
+# The numbers people watch come first, so that they survive an 80-column terminal: the label
+# (the site owner's text, any length) is cut to what leaves Today to Uptime on 80 columns.
+LABEL_WIDTH = 30
+URL_WIDTH = 40
 COLUMNS = (
-    Column("label", "Site"),
+    Column("label", "Site", max_width=LABEL_WIDTH),
     Column("today", "Today"),
     Column("week", "7 days"),
     Column("change", "Δ 7d"),
@@ -28,7 +31,7 @@ COLUMNS = (
     Column("unique", "Unique"),
     Column("uptime", "Uptime"),
     Column("state", "Status"),
-    Column("url", "URL"),
+    Column("url", "URL", max_width=URL_WIDTH),
 )
 
 

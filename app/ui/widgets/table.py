@@ -23,6 +23,22 @@ class Cell(Text):
         self.sort_value = sort_value if sort_value is not None else self.plain.casefold()
 
 
+def cut(cell: Text, width: int | None) -> Text:
+    """The cell at most `width` cells wide, ending in an ellipsis if it was longer.
+
+    The cut is a copy: the caller's cell stays whole, and a Cell keeps its sort value, so that
+    a cut label still sorts by all of its text.
+    """
+    if width is None or cell.cell_len <= width:
+        return cell
+    if isinstance(cell, Cell):
+        short: Text = Cell(cell, cell.sort_value, justify=cell.justify or "left")
+    else:
+        short = cell.copy()
+    short.truncate(width, overflow="ellipsis")
+    return short
+
+
 def number(value: int | None, *, missing: str = "…") -> Cell:
     if value is None:
         return Cell(missing, -1, justify="right")
@@ -31,9 +47,14 @@ def number(value: int | None, *, missing: str = "…") -> Cell:
 
 @dataclass(frozen=True)
 class Column:
+    """`width` fixes the column's width; without it the column is as wide as its widest cell,
+    up to `max_width`: text from the server (labels, paths) can be any length, and one long
+    value must not push every other column off screen."""
+
     key: str
     label: str
     width: int | None = None
+    max_width: int | None = None
 
 
 def _sort_key(cell: object) -> tuple[int, Any]:
@@ -48,6 +69,7 @@ class LiveTable(DataTable[Any]):
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=False, **kwargs)
         self._columns = tuple(columns)
+        self._max_widths = [column.max_width for column in self._columns]
         self.sort_column: str | None = None
         self.sort_reverse = False
 
@@ -91,6 +113,8 @@ class LiveTable(DataTable[Any]):
     def show(self, rows: Sequence[tuple[str, Sequence[Text]]]) -> None:
         """Make the table hold exactly `rows` (key, cells), changing only what changed."""
         keep = self.selected_key
+        # Cut before comparing, so that an unchanged long value is not "changed" every refresh.
+        rows = [(key, self._cut(cells)) for key, cells in rows]
         wanted = {key for key, _ in rows}
         changed = False
         with self.app.batch_update():
@@ -120,6 +144,12 @@ class LiveTable(DataTable[Any]):
             self._clear_caches()
             # Auto-width columns take their new widths on the next refresh: fit again then.
             self.call_after_refresh(self.fit_last_column)
+
+    def _cut(self, cells: Sequence[Text]) -> Sequence[Text]:
+        limits = self._max_widths
+        if not any(limits):
+            return cells
+        return [cut(cell, limits[i]) if i < len(limits) else cell for i, cell in enumerate(cells)]
 
     def sort_by(self, column: str, *, reverse: bool | None = None) -> None:
         keep = self.selected_key
