@@ -11,6 +11,7 @@ from typing import Any, NoReturn
 
 from app import __version__
 from app.config import (
+    BOUNDS,
     DEFAULT_BASE_URL,
     ENV_API_KEY,
     ENV_BASE_URL,
@@ -24,11 +25,27 @@ from app.config import (
 PROG = "tinylytics-tui"
 
 
+# The demo server's --scale: 3 gives 100k+ hits in 30 days; far beyond, a day takes too long to
+# make and to hold.
+MAX_SCALE = 100.0
+
+
 def _site_id(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a numeric site id (the API takes the number, not the site's uid)"
+            f"{text[:40]!r} is not a numeric site id (the API takes the number, not the site's uid)"
         )
+    if len(text) > 19:  # int() refuses 4300 digits and more
+        raise argparse.ArgumentTypeError(f"a site id has at most 19 digits, not {len(text)}")
+    problem = BOUNDS["site"].problem("a site id", int(text))
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 5 or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a port (0 to 65535)")
     return int(text)
 
 
@@ -36,9 +53,27 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+    if not value > 0:  # NaN too
         raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _refresh(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number") from None
+    problem = BOUNDS["refresh"].problem("refresh", value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return value
+
+
+def _scale(text: str) -> float:
+    value = _positive_float(text)
+    if value > MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SCALE:g}")
     return value
 
 
@@ -71,7 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-key-file", metavar="PATH", help="read the API key from this file (mode 0600)"
     )
     parser.add_argument(
-        "--refresh", type=_positive_float, metavar="SECONDS", help="refresh interval (default 60)"
+        "--refresh",
+        type=_refresh,
+        metavar="SECONDS",
+        help="refresh interval (default 60; 5 to 3600)",
     )
     parser.add_argument("--theme", metavar="NAME", help="colour theme, e.g. nord, gruvbox")
     parser.add_argument(
@@ -88,13 +126,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="Serve a synthetic, living Tinylytics account over HTTP (key: tly-ro-demo).",
     )
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    demo.add_argument("--port", type=int, default=8000, help="port (8000; 0 picks a free one)")
+    demo.add_argument("--port", type=_port, default=8000, help="port (8000; 0 picks a free one)")
     demo.add_argument("--seed", type=int, default=42, help="seed of the synthetic world (42)")
     demo.add_argument(
         "--scale",
-        type=_positive_float,
+        type=_scale,
         default=1.0,
-        help="grow the largest site's traffic by this factor (3 gives 100k+ hits in 30 days)",
+        help=(
+            "grow the largest site's traffic by this factor (3 gives 100k+ hits in 30 days; "
+            f"at most {MAX_SCALE:g})"
+        ),
     )
     return parser
 
