@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -125,21 +124,12 @@ def default_config_path() -> Path:
 def check_base_url(url: str) -> str:
     """Return the URL normalised with a trailing slash, or raise ConfigError.
 
-    The key travels in a header, so plain http is allowed only on this machine (the demo); the
-    rule itself is `app.urls.check_base_url`. A port must be 1 to 65535: urlsplit accepts any
-    number, and every request would then fail as an "internal error".
+    The rules (https except on this machine, a valid port) are `app.urls.check_base_url`.
     """
     try:
-        normal = urls.check_base_url(url)
+        return urls.check_base_url(url)
     except urls.BaseUrlError as exc:
         raise ConfigError(exc.message) from None
-    try:
-        port = urlsplit(normal).port
-    except ValueError:
-        port = 0
-    if port == 0:
-        raise ConfigError(f"the base URL has an invalid port (1 to 65535): {normal[:_QUOTED]!r}")
-    return normal
 
 
 def _line_of(text: str, key: str) -> int | None:

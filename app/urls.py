@@ -39,7 +39,9 @@ def is_loopback_host(host: str | None) -> bool:
 def check_base_url(url: str) -> str:
     """The URL stripped of surrounding spaces and ending in a slash, or a `BaseUrlError`.
 
-    It must be http(s) with a host, and plain http only to a loopback host.
+    It must be http(s) with a host and, if it names a port, one from 1 to 65535 (urlsplit
+    accepts any number, and every request would then fail), and plain http only to a loopback
+    host.
     """
     not_http = BaseUrlError(f"the base URL must be an http(s) URL, not {url[:_QUOTED]!r}")
     try:
@@ -49,6 +51,14 @@ def check_base_url(url: str) -> str:
         raise not_http from None
     if parts.scheme not in ("http", "https") or not host:
         raise not_http
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise BaseUrlError(
+            f"the base URL has an invalid port (1 to 65535): {url.strip()[:_QUOTED]!r}"
+        )
     if parts.scheme == "http" and not is_loopback_host(host):
         raise BaseUrlError(
             f"refusing to send the API key unencrypted over plain http to {host!r}: "
