@@ -6,24 +6,64 @@ aware UTC datetimes, `uptime` arrives as a string, grouped rows come in two shap
 may or may not wrap the site, and a missing pagination block means a single page. What is
 essential (the rows themselves, a site's id, a hit's time, a row's count) stays required: an answer
 without them is not API data and must fail loudly rather than show "0 hits".
+
+Numbers and dates out of range (a count of 2**64 or -5, a NaN or infinite percentage, a date in
+the year 1 or 9999) are stopped here, before they reach SQLite, date arithmetic or the screen: an
+optional one becomes None (shown as unknown), an essential one fails the answer. Each field that
+ever held such a value is logged once, not on every refresh.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar
 
 from pydantic import (
-    AfterValidator,
     AliasChoices,
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationError,
     ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
+
+from app.api.errors import one_line
+
+log = logging.getLogger(__name__)
+
+# Counts above this lose precision as floats (JSON numbers) and say nothing true anyway.
+MAX_COUNT = 2**53
+# Dates outside this window are not the API's: they only overflow arithmetic further on.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# Durations (seconds) and days left: bounded by that window.
+MAX_SECONDS = 100 * 366 * 86400
+MAX_DAYS = 100 * 366
+# A percentage computed by the server may overshoot 100 by a rounding error.
+PERCENT_SLACK = 0.01
+
+# Fields already reported ("Monitor.uptime"): one log line per field for the whole run.
+_reported: set[str] = set()
+
+
+def _report(info: ValidationInfo, value: Any, *, refused: bool = False) -> None:
+    field = f"{(info.config or {}).get('title') or '?'}.{info.field_name or '?'}"
+    if field not in _reported:
+        _reported.add(field)
+        outcome = "answer refused" if refused else "shown as unknown"
+        log.warning("the API sent %s = %s, out of range: %s", field, _shown(value), outcome)
+
+
+def _shown(value: Any) -> str:
+    # A bounded, one-line echo: the value came from the server and may be anything.
+    return one_line(repr(value), 40)
 
 
 def _utc(value: datetime) -> datetime:
@@ -60,10 +100,106 @@ def _list_or_empty(value: Any) -> Any:
     return [] if value is None else value
 
 
-Timestamp = Annotated[datetime, AfterValidator(_utc)]
-LooseFloat = Annotated[float | None, BeforeValidator(_number)]
-Seconds = Annotated[int | None, BeforeValidator(_whole)]
-EchoedDay = Annotated[date | None, BeforeValidator(_day_or_none)]
+def _integer(value: Any, low: int, high: int) -> int | None:
+    """`value` as a whole number within [low, high), or None for anything else (NaN, 1e999,
+    2**64, 2.5...)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            return None
+        value = int(value)
+    if isinstance(value, int) and low <= value < high:
+        return value
+    return None
+
+
+def _ranged_int(low: int, high: int, *, required: bool) -> WrapValidator:
+    def check(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        if value is None:
+            return handler(value)  # missing: the field's own rules decide
+        try:
+            parsed = handler(value)  # also reads "12", as pydantic does
+        except ValidationError:
+            parsed = None
+        found = _integer(parsed, low, high)
+        if found is None:
+            _report(info, value, refused=required)
+            if required:
+                raise PydanticCustomError("out_of_range", "a number out of range")
+        return found
+
+    return WrapValidator(check)
+
+
+def _whole_in_range(value: Any, info: ValidationInfo) -> Any:
+    value = _whole(value)
+    if value is None or isinstance(value, str):
+        return value
+    found = _integer(value, 0, MAX_SECONDS)
+    if found is None:
+        _report(info, value)
+    return found
+
+
+def _percent(value: Any, info: ValidationInfo) -> Any:
+    value = _number(value)
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if not math.isfinite(value) or not -PERCENT_SLACK <= value <= 100 + PERCENT_SLACK:
+        _report(info, value)
+        return None
+    return min(100.0, max(0.0, float(value)))
+
+
+def _in_window(value: datetime) -> datetime | None:
+    try:
+        moment = _utc(value)
+    except OverflowError:  # the year 1 with a positive offset: before datetime.min in UTC
+        return None
+    return moment if EARLIEST <= moment < LATEST else None
+
+
+def _moment(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    parsed = handler(value)  # unreadable: the answer fails, as before
+    moment = _in_window(parsed)
+    if moment is None:
+        _report(info, value, refused=True)
+        raise PydanticCustomError("out_of_range", "a date out of range")
+    return moment
+
+
+def _maybe_moment(value: Any, handler: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+    if value is None:
+        return None
+    moment = _in_window(handler(value))  # unreadable ("soon"): the answer fails, as before
+    if moment is None:
+        _report(info, value)
+    return moment
+
+
+def _echoed_day(value: Any, info: ValidationInfo) -> Any:
+    day = _day_or_none(value)
+    if isinstance(day, date) and not EARLIEST.date() <= day < LATEST.date():
+        _report(info, day.isoformat())
+        return None
+    return day
+
+
+Timestamp = Annotated[datetime, WrapValidator(_moment)]
+# An optional time that is out of range is unknown, not a failed answer.
+MaybeTimestamp = Annotated[datetime | None, WrapValidator(_maybe_moment)]
+# A percentage (0 to 100), sent as a number or a string; anything else is unknown.
+Percent = Annotated[float | None, BeforeValidator(_percent)]
+Seconds = Annotated[int | None, BeforeValidator(_whole_in_range)]
+EchoedDay = Annotated[date | None, BeforeValidator(_echoed_day)]
+# A count or an id: a whole number in [0, 2**53). Optional ones become None when out of range,
+# required ones fail the answer.
+Count = Annotated[int | None, _ranged_int(0, MAX_COUNT, required=False)]
+RequiredCount = Annotated[int, _ranged_int(0, MAX_COUNT, required=True)]
+# Days left before an expiry: negative once expired, never beyond the date window.
+Days = Annotated[int | None, _ranged_int(-MAX_DAYS, MAX_DAYS, required=False)]
+StatusCode = Annotated[int | None, _ranged_int(0, 1000, required=False)]
 
 
 class Model(BaseModel):
@@ -79,10 +215,10 @@ class Model(BaseModel):
 
 
 class Pagination(Model):
-    current_page: int = 1
-    per_page: int = 0
-    total_count: int = 0
-    total_pages: int = 1
+    current_page: RequiredCount = 1
+    per_page: RequiredCount = 0
+    total_count: RequiredCount = 0
+    total_pages: RequiredCount = 1
 
     @model_validator(mode="before")
     @classmethod
@@ -118,7 +254,7 @@ class User(Model):
     email: str | None = None
     name: str | None = None
     subscription_status: str | None = None
-    sites_count: int | None = None
+    sites_count: Count = None
 
 
 class MeResponse(Model):
@@ -136,16 +272,16 @@ class MeResponse(Model):
 class SiteSummary(Model):
     """A site as `GET /sites` lists it; the fields only `GET /sites/:id` sends are optional."""
 
-    id: int
+    id: RequiredCount
     uid: str | None = None
     url: str | None = None
     label: str | None = None
-    lifetime_hits: int | None = None
-    lifetime_unique_hits: int | None = None
+    lifetime_hits: Count = None
+    lifetime_unique_hits: Count = None
     active: bool | None = None
     is_public: bool | None = None
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    created_at: MaybeTimestamp = None
+    updated_at: MaybeTimestamp = None
 
 
 class Site(SiteSummary):
@@ -154,7 +290,7 @@ class Site(SiteSummary):
 
 class SitesResponse(Model):
     sites: list[SiteSummary]
-    total_count: int | None = None
+    total_count: Count = None
 
 
 class SiteResponse(Model):
@@ -175,7 +311,7 @@ class SiteResponse(Model):
 class Hit(Model):
     """One page view. `referrer` is None for a direct visit and "" when it was stripped."""
 
-    id: int | None = None
+    id: Count = None
     url: str | None = None
     path: str | None = None
     referrer: str | None = None
@@ -223,8 +359,9 @@ class GroupedRow(Model):
 
     value: str | None = None
     field: str | None = None
-    hit_count: int = Field(validation_alias=AliasChoices(*_COUNT_KEYS))
-    unique_views: int | None = Field(None, validation_alias=AliasChoices(*_UNIQUE_KEYS))
+    # A row whose count is nonsense is still a row: its count shows as unknown.
+    hit_count: Count = Field(validation_alias=AliasChoices(*_COUNT_KEYS))
+    unique_views: Count = Field(None, validation_alias=AliasChoices(*_UNIQUE_KEYS))
 
     @model_validator(mode="before")
     @classmethod
@@ -251,13 +388,13 @@ class GroupedHitsResponse(Paged):
 
 class LeaderboardEntry(Model):
     path: str | None = None
-    total_hits: int = Field(validation_alias=AliasChoices("total_hits", "hit_count", "hits"))
-    unique_hits: int | None = None
-    percentage: LooseFloat = None
+    total_hits: Count = Field(validation_alias=AliasChoices("total_hits", "hit_count", "hits"))
+    unique_hits: Count = None
+    percentage: Percent = None
 
 
 class LeaderboardSite(Model):
-    id: int | None = None
+    id: Count = None
     uid: str | None = None
     url: str | None = None
     label: str | None = None
@@ -266,8 +403,8 @@ class LeaderboardSite(Model):
 class CacheInfo(Model):
     """When the server computed this leaderboard and when it will compute it again."""
 
-    cached_at: Timestamp | None = None
-    expires_at: Timestamp | None = None
+    cached_at: MaybeTimestamp = None
+    expires_at: MaybeTimestamp = None
 
 
 class LeaderboardFilters(Model):
@@ -287,12 +424,12 @@ class LeaderboardResponse(Paged):
 
 class JourneyPage(Model):
     path: str | None = None
-    visited_at: Timestamp | None = None
+    visited_at: MaybeTimestamp = None
 
 
 class UserJourney(Model):
     visitor_hash: str | None = None
-    page_count: int | None = None
+    page_count: Count = None
     pages: Annotated[list[JourneyPage], BeforeValidator(_list_or_empty)] = []
     entry_page: str | None = None
     exit_page: str | None = None
@@ -301,16 +438,16 @@ class UserJourney(Model):
 
 
 class JourneySummary(Model):
-    total_visitors: int | None = None
-    multi_page_visitors: int | None = None
-    single_page_visitors: int | None = None
+    total_visitors: Count = None
+    multi_page_visitors: Count = None
+    single_page_visitors: Count = None
     # A percentage (63.4 means 63.4 %); None when there were no visitors to divide by.
-    bounce_rate: LooseFloat = None
+    bounce_rate: Percent = None
 
 
 class PathVisitors(Model):
     path: str | None = None
-    visitors: int | None = None
+    visitors: Count = None
 
 
 class JourneyInsights(Model):
@@ -335,24 +472,24 @@ class UserJourneysResponse(Paged):
 
 
 class Insight(Model):
-    id: int | None = None
+    id: Count = None
     insights_for_date: EchoedDay = None
     formatted_insights_date: str | None = None
-    generated_at: Timestamp | None = None
+    generated_at: MaybeTimestamp = None
     traffic_patterns: str | None = None
     best_content: str | None = None
     recommendations: str | None = None
 
 
 class InsightsSite(Model):
-    id: int | None = None
+    id: Count = None
     uid: str | None = None
     url: str | None = None
     label: str | None = None
     insights_enabled: bool | None = None
     daily_insight_reports_active: bool | None = None
     # None when insights are disabled.
-    next_insight_job_scheduled_at: Timestamp | None = None
+    next_insight_job_scheduled_at: MaybeTimestamp = None
 
 
 class InsightsResponse(Paged):
@@ -365,33 +502,33 @@ class InsightsResponse(Paged):
 
 
 class Ssl(Model):
-    expires_at: Timestamp | None = None
+    expires_at: MaybeTimestamp = None
     valid: bool | None = None
     expiring_soon: bool | None = None
     expired: bool | None = None
-    days_until_expiry: int | None = None
+    days_until_expiry: Days = None
 
 
 class Domain(Model):
-    tested_at: Timestamp | None = None
-    expires_at: Timestamp | None = None
-    remaining_days: int | None = None
+    tested_at: MaybeTimestamp = None
+    expires_at: MaybeTimestamp = None
+    remaining_days: Days = None
     source: str | None = None
     expired: bool | None = None
     expiring_soon: bool | None = None
-    days_until_expiry: int | None = None
+    days_until_expiry: Days = None
 
 
 class Monitor(Model):
-    id: int | None = None
+    id: Count = None
     url: str | None = None
     enabled: bool | None = None
     is_down: bool | None = None
     # A percentage, sent as a string ("98.95").
-    uptime: LooseFloat = None
-    last_check_at: Timestamp | None = None
-    next_check_at: Timestamp | None = None
-    last_status_code: int | None = None
+    uptime: Percent = None
+    last_check_at: MaybeTimestamp = None
+    next_check_at: MaybeTimestamp = None
+    last_status_code: StatusCode = None
     last_error_message: str | None = None
     status_description: str | None = None
     current_check_interval: str | None = None
@@ -400,16 +537,16 @@ class Monitor(Model):
     ssl: Ssl | None = None
     domain: Domain | None = None
     auto_paused: bool | None = None
-    created_at: Timestamp | None = None
-    updated_at: Timestamp | None = None
+    created_at: MaybeTimestamp = None
+    updated_at: MaybeTimestamp = None
 
 
 class Downtime(Model):
-    id: int | None = None
+    id: Count = None
     error: str | None = None
-    started_at: Timestamp | None = None
+    started_at: MaybeTimestamp = None
     # None while the downtime goes on.
-    ended_at: Timestamp | None = None
+    ended_at: MaybeTimestamp = None
     duration: Seconds = None
     duration_in_words: str | None = None
     partial: bool | None = None
@@ -417,9 +554,9 @@ class Downtime(Model):
 
 
 class UptimeSummary(Model):
-    total_downtimes: int | None = None
-    ongoing_downtimes: int | None = None
-    recent_downtimes_30_days: int | None = None
+    total_downtimes: Count = None
+    ongoing_downtimes: Count = None
+    recent_downtimes_30_days: Count = None
 
 
 class UptimeResponse(Paged):

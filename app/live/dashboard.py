@@ -41,7 +41,7 @@ PANEL_ROWS = 10
 @dataclass(frozen=True)
 class PanelRow:
     value: str | None
-    hits: int
+    hits: int | None  # None: the server's count was nonsense (shown as unknown)
     unique: int | None
 
 

@@ -39,7 +39,7 @@ MAX_BOARD_PAGES = 2000
 class LeaderRow:
     rank: int
     path: str | None
-    total_hits: int
+    total_hits: int | None  # None: the server's count was nonsense (shown as unknown)
     unique_hits: int | None
     percentage: float | None  # share of the site's traffic, 15.2 meaning 15.2 %
 

@@ -26,7 +26,7 @@ class SiteRow:
     id: int
     label: str
     url: str
-    lifetime_hits: int
+    lifetime_hits: int | None  # None: not sent, or nonsense (shown as unknown)
     active: bool
     lifetime_unique_hits: int | None = None
     is_public: bool | None = None
@@ -49,7 +49,7 @@ def row_from_summary(site: SiteSummary) -> SiteRow:
         id=site.id,
         label=site.label or "",
         url=site.url or "",
-        lifetime_hits=site.lifetime_hits or 0,
+        lifetime_hits=site.lifetime_hits,
         active=bool(site.active),
         lifetime_unique_hits=site.lifetime_unique_hits,
         is_public=site.is_public,
@@ -131,7 +131,9 @@ class SitesOverview:
             self._detail_at[row.id] = time.monotonic()
             row = replace(
                 row,
-                lifetime_hits=detail.lifetime_hits or row.lifetime_hits,
+                lifetime_hits=(
+                    row.lifetime_hits if detail.lifetime_hits is None else detail.lifetime_hits
+                ),
                 lifetime_unique_hits=detail.lifetime_unique_hits,
                 is_public=detail.is_public,
             )

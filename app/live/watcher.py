@@ -197,12 +197,18 @@ class UptimeWatcher:
         if check is None or check < base:
             # No schedule, or a monitor behind its own schedule: just keep the spacing.
             return earliest
-        if period and period > 0 and check + SLACK < earliest:
-            # The first check on the monitor's grid whose result lands after `earliest`.
-            steps = math.ceil((earliest - SLACK - check).total_seconds() / period)
-            check += timedelta(seconds=steps * period)
+        try:
+            if period and period > 0 and check + SLACK < earliest:
+                # The first check on the monitor's grid whose result lands after `earliest`.
+                steps = math.ceil((earliest - SLACK - check).total_seconds() / period)
+                check += timedelta(seconds=steps * period)
+            landed = check + SLACK
+        except OverflowError:
+            # The models keep the API's dates and periods in a sane window; a schedule that
+            # still runs off the calendar is no schedule: keep the spacing.
+            return earliest
         # A monitor whose next check is far off (paused?) is still looked at hourly.
-        return min(max(earliest, check + SLACK), max(earliest, base + RARE))
+        return min(max(earliest, landed), max(earliest, base + RARE))
 
     # -- polling ---------------------------------------------------------------------------------
 

@@ -23,6 +23,12 @@ from tests.api.conftest import MakeClient, Watch
 WEEK: dict[str, Any] = {"start_date": "2026-11-14", "end_date": "2026-11-20"}
 
 
+def known(count: int | None) -> int:
+    """A count the demo server always sends in range."""
+    assert count is not None
+    return count
+
+
 def raw(demo_http: httpx.Client, path: str, **params: Any) -> Any:
     """The server's own JSON, to compare the client's reading against."""
     response = demo_http.get(path, params=params)
@@ -161,7 +167,7 @@ async def test_grouped_hits_by_every_grouping(
         (row[key], row["hit_count"]) for row in expected["grouped_hits"]
     ]
     assert answer.pagination.total_count == expected["pagination"]["total_count"]
-    counts = [r.hit_count for r in answer.grouped_hits]
+    counts = [known(r.hit_count) for r in answer.grouped_hits]
     assert counts == sorted(counts, reverse=True) and counts[0] > 0
 
 
@@ -180,15 +186,16 @@ async def test_grouped_path_rows_with_views(client: TinylyticsClient, demo: Demo
     ]
     assert all(r.unique_views is not None for r in views.grouped_hits)
     assert all(r.unique_views is None for r in plain.grouped_hits)
-    assert all(0 < (r.unique_views or 0) <= r.hit_count for r in views.grouped_hits)
+    assert all(0 < (r.unique_views or 0) <= known(r.hit_count) for r in views.grouped_hits)
 
 
 async def test_grouped_hits_with_filters(client: TinylyticsClient) -> None:
     answer = await client.grouped_hits(456, "country", **WEEK, path="/")
     (whole,) = [r for r in (await client.grouped_hits(456, "country", **WEEK)).grouped_hits[:1]]
-    assert answer.grouped_hits[0].hit_count < whole.hit_count
+    assert known(answer.grouped_hits[0].hit_count) < known(whole.hit_count)
     by_country = await client.grouped_hits(456, "path", **WEEK, country="DE", referrer="google")
-    assert 0 < sum(r.hit_count for r in by_country.grouped_hits) < whole.hit_count
+    total = sum(known(r.hit_count) for r in by_country.grouped_hits)
+    assert 0 < total < known(whole.hit_count)
 
 
 async def test_group_by_fallback_costs_one_request_once(
@@ -240,10 +247,11 @@ async def test_a_genuine_400_is_not_retried_with_the_other_spelling(
 async def test_leaderboard(client: TinylyticsClient) -> None:
     answer = await client.leaderboard(460, per_page=5)
     assert len(answer.leaderboard) == 5 and answer.pagination.per_page == 5
-    hits = [e.total_hits for e in answer.leaderboard]
+    hits = [known(e.total_hits) for e in answer.leaderboard]
     assert hits == sorted(hits, reverse=True)
     assert all(
-        e.unique_hits is not None and e.unique_hits <= e.total_hits for e in answer.leaderboard
+        e.unique_hits is not None and e.unique_hits <= known(e.total_hits)
+        for e in answer.leaderboard
     )
     assert (
         answer.leaderboard[0].percentage is not None and 0 < answer.leaderboard[0].percentage < 100

@@ -47,7 +47,7 @@ def server_rows(
     return [(r[key], r["hit_count"]) for r in rows]
 
 
-def shown(data: Rows) -> list[tuple[str | None, int]]:
+def shown(data: Rows) -> list[tuple[str | None, int | None]]:
     return [(r.value, r.hits) for r in data.rows]
 
 

@@ -68,7 +68,7 @@ def cells(row: LeaderRow, top: float | None) -> list[Text]:
     share = "–" if row.percentage is None else f"{row.percentage:.1f}%"
     return [
         Cell(f"{row.rank:,}", row.rank, justify="right"),
-        number(row.total_hits),
+        number(row.total_hits, missing="–"),
         number(row.unique_hits, missing="–"),
         Cell(share, row.percentage or 0.0, justify="right"),
         Cell(share_bar(row.percentage, top), row.percentage or 0.0),

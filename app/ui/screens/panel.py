@@ -48,13 +48,13 @@ class PanelScreen(LiveScreen[Rows]):
 
     def show(self, data: Rows) -> None:
         self._rows = data.rows
-        total = sum(r.hits for r in data.rows) if data.complete else 0
+        total = sum(r.hits or 0 for r in data.rows) if data.complete else 0
         shown = len(data.rows)
         title = f"{self.panel.name}: {shown:,} of {data.groups:,}"
         if shown < data.groups:
             title += "  (n or the end of the list loads more)"
         self.query_one("#panel-title", Static).update(title)
-        denominator = total or max(1, sum(r.hits for r in data.rows))
+        denominator = total or max(1, sum(r.hits or 0 for r in data.rows))
         self.query_one(LiveTable).show(
             [(str(i), panel_cells(self.panel, r, denominator)) for i, r in enumerate(data.rows)]
         )

@@ -61,7 +61,7 @@ def cells(row: SiteRow) -> list[Text]:
         number(row.last_7_days),
         change_cell(row.change),
         Cell(sparkline(row.daily), sum(row.daily)),
-        number(row.lifetime_hits),
+        number(row.lifetime_hits, missing="–"),
         number(row.lifetime_unique_hits),
         uptime_cell(row.uptime),
         state_cell(row),

@@ -22,13 +22,19 @@ def value_text(panel: Panel, value: str | None) -> Text:
     return literal(value, empty="(unknown)")
 
 
-def share_text(hits: int, total: int) -> Cell:
+def share_text(hits: int | None, total: int) -> Cell:
+    if hits is None:
+        return Cell("–", -1.0, justify="right")
     share = hits / total * 100 if total else 0.0
     return Cell(f"{share:.1f}%", share, justify="right")
 
 
 def panel_cells(panel: Panel, row: PanelRow, total: int) -> list[Text]:
-    return [number(row.hits), share_text(row.hits, total), Cell(value_text(panel, row.value))]
+    return [
+        number(row.hits, missing="–"),
+        share_text(row.hits, total),
+        Cell(value_text(panel, row.value)),
+    ]
 
 
 class PanelTable(LiveTable):
