@@ -69,6 +69,8 @@ BOUNDS: dict[str, Bounds] = {
     "requests_per_hour": Bounds(1, 10_000),
     "cache_retention_days": Bounds(1, 3650, "days"),
     "site": Bounds(1, MAX_SITE_ID),
+    # The largest answer the app reads: a real one is a few hundred KiB.
+    "max_answer_mib": Bounds(1, 256, "MiB"),
 }
 
 
@@ -96,6 +98,7 @@ class Settings:
     demo: bool = False
     cache: bool = True  # the SQLite cache of counts, hits and last screens (--no-cache: off)
     cache_retention_days: int = 400
+    max_answer_mib: int = 8  # a larger answer is refused unread, as a protocol error
 
 
 # Keys a config file may hold, with the type each must have. The key is optional and is read
@@ -111,6 +114,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "keymap": (dict,),
     "cache": (bool,),
     "cache_retention_days": (int,),
+    "max_answer_mib": (int,),
 }
 
 
@@ -322,7 +326,15 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
     settings = Settings(config_path=config_path)
 
     # The file's values were checked as they were read (`_check_value`).
-    file_keys = ("theme", "requests_per_hour", "bell", "site", "cache", "cache_retention_days")
+    file_keys = (
+        "theme",
+        "requests_per_hour",
+        "bell",
+        "site",
+        "cache",
+        "cache_retention_days",
+        "max_answer_mib",
+    )
     settings = replace(settings, **{k: data[k] for k in file_keys if k in data})
     if "refresh" in data:
         settings = replace(settings, refresh=float(data["refresh"]))

@@ -12,6 +12,7 @@ import pytest
 
 from app import cli
 from app.cli import main
+from app.config import ConfigError, load_settings
 
 KEY = "tly-ro-0123456789secret"
 
@@ -290,3 +291,14 @@ def test_a_base_url_others_can_only_read_is_accepted(tmp_path: Path) -> None:
 
     path = config(tmp_path, 'base_url = "https://example.com/api/v1/"\n', 0o644)
     assert load_settings({"config": str(path)}, {}).base_url == "https://example.com/api/v1/"
+
+
+def test_the_answer_size_limit_is_a_setting_with_a_range(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("max_answer_mib = 32\n")
+    config.chmod(0o600)
+    assert load_settings({"config": str(config)}, {}).max_answer_mib == 32
+    config.write_text("max_answer_mib = 0\n")
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"config": str(config)}, {})
+    assert "max_answer_mib must be between 1 and 256 MiB" in refused.value.message

@@ -91,6 +91,7 @@ class Session:
         requests_per_hour: int = 600,
         cache: bool = True,
         retention_days: int = 400,
+        max_answer_bytes: int = 8 * 1024 * 1024,
         now: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] | None = None,
     ) -> None:
@@ -110,6 +111,7 @@ class Session:
         self.watcher: UptimeWatcher | None = None
         self._cache_enabled = cache
         self._retention_days = retention_days
+        self._max_answer_bytes = max_answer_bytes
         self._listeners: list[Callable[[Event], None]] = []
         self._online = True
         self._bugs_told: set[str] = set()
@@ -214,7 +216,11 @@ class Session:
 
         self.open_cache(key, cache_where or base_url)
         client = TinylyticsClient(
-            key.get_secret_value(), base_url, budget=self.budget, share_seconds=SHARE_SECONDS
+            key.get_secret_value(),
+            base_url,
+            budget=self.budget,
+            share_seconds=SHARE_SECONDS,
+            max_body_bytes=self._max_answer_bytes,
         )
         self.attach(client)
 

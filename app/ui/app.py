@@ -86,6 +86,7 @@ class TinylyticsApp(App[int]):
             requests_per_hour=settings.requests_per_hour,
             cache=settings.cache,
             retention_days=settings.cache_retention_days,
+            max_answer_bytes=settings.max_answer_mib * 1024 * 1024,
             now=now or (lambda: datetime.now(UTC)),
             monotonic=monotonic or time.monotonic,
         )

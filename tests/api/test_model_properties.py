@@ -228,5 +228,14 @@ def read(answer: Any, path: Path) -> Any:
     for step in path:
         if value is None or value == []:
             return GONE
-        value = value[step] if isinstance(step, int) else getattr(value, str(step))
+        if isinstance(step, int):
+            value = value[step]
+        else:
+            # A key read under an alias ("views" for hit_count) is the field it fills.
+            names = type(value).model_fields if isinstance(value, BaseModel) else {}
+            name = next(
+                (n for n, info in names.items() if _field_for(type(value), str(step)) is info),
+                str(step),
+            )
+            value = getattr(value, name)
     return value

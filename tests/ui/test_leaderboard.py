@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from rich.text import Text
 from textual.pilot import Pilot
 
 from app.demo import UNSUBSCRIBED_KEY, DemoServer
@@ -17,7 +18,7 @@ from app.ui.screens.hits import HitsScreen
 from app.ui.screens.leaderboard import KEYS, LeaderboardScreen
 from app.ui.text import clean
 from app.ui.widgets.status import StatusLine
-from app.ui.widgets.table import LiveTable
+from app.ui.widgets.table import SERVER_TEXT, LiveTable, cut
 from tests.conftest import DEMO_HEADERS
 from tests.ui.conftest import loaded, notified, screen_text, wait_for
 
@@ -53,6 +54,11 @@ def table(app: TinylyticsApp) -> LiveTable:
 def paths_shown(app: TinylyticsApp) -> list[str]:
     shown = table(app)
     return [str(shown.get_row_at(i)[-1]) for i in range(shown.row_count)]
+
+
+def drawn(path: str) -> str:
+    """A path as the leaderboard draws it."""
+    return cut(Text(clean(path)), SERVER_TEXT).plain
 
 
 def requests(demo: DemoServer) -> int:
@@ -247,7 +253,8 @@ async def test_coming_back_costs_nothing_but_r_asks_again(
 async def test_hostile_paths_are_shown_literally(app_factory: Factory, demo: DemoServer) -> None:
     demo.settings.hostile_strings = True
     everything = board(demo, per_page=1000)["leaderboard"]
-    planted = {clean(r["path"]) for r in everything if r["path"] in HOSTILE_PATHS}
+    # As drawn: every character literal, a very long path cut at the column's width.
+    planted = {drawn(r["path"]) for r in everything if r["path"] in HOSTILE_PATHS}
     assert len(planted) >= 5
     app = app_factory(site=SITE)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -264,7 +271,7 @@ async def test_hostile_paths_are_shown_literally(app_factory: Factory, demo: Dem
         await wait_for(pilot, lambda: table(app).row_count == PAGE_SIZE)
         # Through the whole board: every planted path shown as its characters, none interpreted.
         seen = set(paths_shown(app))
-        while clean(everything[-1]["path"]) not in seen:
+        while drawn(everything[-1]["path"]) not in seen:
             before = requests(demo)
             await pilot.press("ctrl+end")
             await wait_for(pilot, lambda b=before: requests(demo) > b)  # type: ignore[misc]

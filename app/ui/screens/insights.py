@@ -20,7 +20,7 @@ from app.ui.keys import KeyGroup
 from app.ui.screens.paging import SitePagedScreen, unavailable_text
 from app.ui.screens.uptime import moment
 from app.ui.text import clean, literal
-from app.ui.widgets.table import Cell, Column, LiveTable
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
 # `clean()` keeps one line of at most 500 characters; AI paragraphs run longer, so they go
 # through it in slices, up to this much in all.
@@ -39,7 +39,7 @@ HELP_TEXT: dict[str, str] = {
     "insights.newer": "Insights: newer insights (previous page of the list)",
 }
 
-LIST_COLUMNS = (Column("date", "Date", 12), Column("summary", "Traffic"))
+LIST_COLUMNS = (Column("date", "Date", 12), Column("summary", "Traffic", max_width=SERVER_TEXT))
 CARDS = (
     ("traffic_patterns", "Traffic patterns"),
     ("best_content", "Best content"),

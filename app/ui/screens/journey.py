@@ -29,7 +29,7 @@ from app.live.session import Session
 from app.ui.screens.base import LiveScreen
 from app.ui.text import literal
 from app.ui.widgets.status import StatusInfo
-from app.ui.widgets.table import Cell, Column, LiveTable
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
 TIMELINE_BINDINGS = (
     Binding("escape", "app.pop_screen", "Back", id="journey.back"),
@@ -41,7 +41,7 @@ COLUMNS = (
     Column("at", "Time (UTC)", 12),
     Column("offset", "Offset", 9),
     Column("stay", "Stayed", 9),
-    Column("path", "Page"),
+    Column("path", "Page", max_width=SERVER_TEXT),
 )
 
 

@@ -38,7 +38,7 @@ from app.ui.screens.journey import TIMELINE_BINDINGS, JourneyScreen, journey_dur
 from app.ui.text import clean, literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
-from app.ui.widgets.table import Cell, Column, LiveTable, number
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
 
 # The shared range keys, minus 12 months: journeys cover at most 30 days.
 RANGE_BINDINGS = tuple(
@@ -74,23 +74,23 @@ LIST_COLUMNS = (
     Column("visitor", "Visitor", 12),
     Column("pages", "Pages", 5),
     Column("time", "Time", 6),
-    Column("path", "Entry → exit"),
+    Column("path", "Entry → exit", max_width=SERVER_TEXT),
 )
 TOP_COLUMNS = (
     Column("visitors", "Visitors", 8),
     Column("share", "Share", 5),
-    Column("path", "Page"),
+    Column("path", "Page", max_width=SERVER_TEXT),
 )
 STEP_COLUMNS = (
     Column("count", "Times", 6),
     Column("share", "Share", 5),
-    Column("step", "From → to"),
+    Column("step", "From → to", max_width=SERVER_TEXT),
 )
 LEAVE_COLUMNS = (
     Column("exits", "Exits", 6),
     Column("rate", "Exit rate", 9),
     Column("views", "Views", 6),
-    Column("path", "Page"),
+    Column("path", "Page", max_width=SERVER_TEXT),
 )
 
 # Fewer views than this and a rate says little: it is not singled out.

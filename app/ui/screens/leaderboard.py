@@ -18,7 +18,7 @@ from app.ui.screens.base import LiveScreen
 from app.ui.text import clean, literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
-from app.ui.widgets.table import Cell, Column, LiveTable, number
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
 
 
 def _table_key(binding_id: str) -> Binding:
@@ -48,7 +48,7 @@ COLUMNS = (
     Column("unique", "Unique"),
     Column("share", "Share"),
     Column("bar", "", BAR_WIDTH),
-    Column("path", "Path"),
+    Column("path", "Path", max_width=SERVER_TEXT),
 )
 
 

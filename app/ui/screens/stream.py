@@ -24,7 +24,7 @@ from app.ui.widgets.table import Cell, Column, LiveTable
 COLUMNS = (
     Column("time", "Time UTC", 8),
     Column("path", "Path"),
-    Column("referrer", "Referrer"),
+    Column("referrer", "Referrer", max_width=40),
     Column("country", "Country", 7),
     Column("browser", "Browser", 9),
     Column("platform", "Platform", 8),

@@ -19,7 +19,7 @@ from app.live.session import Session
 from app.ui.keys import KeyGroup
 from app.ui.screens.paging import SitePagedScreen, unavailable_text
 from app.ui.text import clean, literal
-from app.ui.widgets.table import Cell, Column, LiveTable
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
 KEYS = KeyGroup(
     "Uptime",
@@ -38,7 +38,7 @@ HISTORY_COLUMNS = (
     Column("started", "Started (UTC)", 16),
     Column("ended", "Ended", 16),
     Column("duration", "Duration", 18),
-    Column("error", "Error"),
+    Column("error", "Error", max_width=SERVER_TEXT),
 )
 LEVEL_STYLE = {Level.SOON: "bold yellow", Level.EXPIRED: "bold red"}
 

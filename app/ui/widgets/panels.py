@@ -6,10 +6,14 @@ from rich.text import Text
 
 from app.live.dashboard import Panel, PanelData, PanelRow
 from app.ui.text import literal
-from app.ui.widgets.table import Cell, Column, LiveTable, number
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
 
 # Numbers first: long paths and referrers are cut on the right, never the counts.
-PANEL_COLUMNS = (Column("hits", "Hits"), Column("share", "Share"), Column("value", "Value"))
+PANEL_COLUMNS = (
+    Column("hits", "Hits"),
+    Column("share", "Share"),
+    Column("value", "Value", max_width=SERVER_TEXT),
+)
 
 
 def value_text(panel: Panel, value: str | None) -> Text:

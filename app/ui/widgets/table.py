@@ -45,6 +45,11 @@ def number(value: int | None, *, missing: str = "…") -> Cell:
     return Cell(f"{value:,}", value, justify="right")
 
 
+# The widest a column of server text (a path, an error) is drawn: wider than any terminal
+# column it gets, but a 50,000-character path must not be laid out whole.
+SERVER_TEXT = 120
+
+
 @dataclass(frozen=True)
 class Column:
     """`width` fixes the column's width; without it the column is as wide as its widest cell,
