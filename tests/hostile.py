@@ -29,7 +29,7 @@ from typing import Any
 import httpx
 from aiohttp import web
 
-from app.demo import DemoServer
+from app.demo import Clock, DemoServer
 
 Mutate = Callable[[str, dict[str, str], Any], Any]
 
@@ -58,6 +58,11 @@ class HostileServer:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._run, name="hostile-server", daemon=True)
         self._upstream: httpx.AsyncClient | None = None
+
+    @property
+    def clock(self) -> Clock:
+        """The demo's clock: an app on this server keeps the demo's time."""
+        return self.demo.clock
 
     # -- what a test switches --------------------------------------------------------------------
 

@@ -18,12 +18,13 @@ from app.demo import DEMO_KEY, DemoServer
 from app.secret import Secret
 from app.ui.app import TinylyticsApp
 from app.ui.screens.base import LiveScreen
+from tests.hostile import HostileServer
 
 FROZEN = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
 
 
 def make_app(
-    server: DemoServer,
+    server: DemoServer | HostileServer,
     tmp_path: Path,
     *,
     key: str | None = DEMO_KEY,
