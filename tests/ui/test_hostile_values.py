@@ -17,16 +17,13 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
-from app.config import Settings
-from app.demo import DEMO_KEY, DemoServer
-from app.secret import Secret
 from app.ui.app import TinylyticsApp
 from app.ui.screens.insights import InsightsScreen
 from app.ui.screens.leaderboard import LeaderboardScreen
 from app.ui.screens.uptime import UptimeScreen
 from app.ui.widgets.status import StatusLine
 from tests.hostile import HostileServer
-from tests.ui.conftest import loaded, messages, screen_text, settled, wait_for
+from tests.ui.conftest import loaded, make_app, messages, screen_text, settled, wait_for
 
 SITE = 456
 OVERFLOW = 2**64
@@ -40,21 +37,8 @@ Edit = Callable[[str, dict[str, str], dict[str, Any]], None]
 def hostile_app(
     hostile: HostileServer, tmp_path: Path, *, watch_uptime: bool = False
 ) -> TinylyticsApp:
-    """The app on the hostile API, as tests/ui/conftest.py's make_app builds it on the demo."""
-    demo: DemoServer = hostile.demo
-    settings = Settings(
-        api_key=Secret(DEMO_KEY),
-        base_url=hostile.base_url,
-        site=SITE,
-        config_path=tmp_path / "config.toml",
-    )
-    return TinylyticsApp(
-        settings,
-        now=demo.clock.now,
-        monotonic=lambda: 1000.0,
-        persist=True,
-        watch_uptime=watch_uptime,
-    )
+    """The app on the hostile API, open on the site these tests lie about."""
+    return make_app(hostile, tmp_path, site=SITE, watch_uptime=watch_uptime)
 
 
 def lying(hostile: HostileServer, edit: Edit) -> None:
