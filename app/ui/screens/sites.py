@@ -18,11 +18,13 @@ from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
 # The numbers people watch come first, so that they survive an 80-column terminal: the label
-# (the site owner's text, any length) is cut to what leaves Today to Uptime on 80 columns.
+# (the site owner's text, any length) is cut to what leaves Today to Trend on 80 columns.
 LABEL_WIDTH = 30
 URL_WIDTH = 40
 COLUMNS = (
     Column("label", "Site", max_width=LABEL_WIDTH),
+    # What `--site ID` and the config's `site` take: nowhere else on screen says it.
+    Column("id", "ID"),
     Column("today", "Today"),
     Column("week", "7 days"),
     Column("change", "Δ 7d"),
@@ -57,6 +59,8 @@ def uptime_cell(state: str | None) -> Cell:
 def cells(row: SiteRow) -> list[Text]:
     return [
         Cell(literal(row.label, empty="(no label)")),
+        # Plain digits, as typed after `--site`: no thousands separator.
+        Cell(str(row.id), row.id, justify="right"),
         number(row.today),
         number(row.last_7_days),
         change_cell(row.change),
