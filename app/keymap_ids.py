@@ -29,6 +29,7 @@ BINDING_IDS: frozenset[str] = frozenset(
         "quit",
         "quit.ctrl",
         "suspend",
+        "redraw",
         "range.day",
         "range.week",
         "range.month",

@@ -18,9 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import BindingType
 from textual.screen import Screen
@@ -39,6 +40,7 @@ from app.ui.screens.first_run import FirstRunScreen
 from app.ui.screens.help import HelpScreen
 from app.ui.screens.hits import HitsScreen
 from app.ui.screens.sites import SitesScreen
+from app.ui.screenshot import failure_text, reserve_screenshot, screenshot_directory
 from app.ui.text import clean
 
 # Sections that show one site: they need a site picked first.
@@ -110,6 +112,8 @@ class TinylyticsApp(App[int]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self._install_process_guards()
+        # After `fg` the terminal comes back blank: only what changes later would be drawn.
+        self.app_resume_signal.subscribe(self, lambda _: self.action_redraw())
         if self.settings.demo:
             # --demo: the demo's kept data paints first; its server (aiohttp alone takes about
             # 0.5 s to import) starts after the first frame.
@@ -242,7 +246,15 @@ class TinylyticsApp(App[int]):
 
     @on(Navigate)
     def _navigate(self, message: Navigate) -> None:
-        self.action_section(message.section)
+        # "Show the dashboard (filtered by this path)": a screen left pushed over the section
+        # (live hits, a full panel, one journey) would hide what was asked for.
+        if self.show_section(message.section):
+            self._pop_to_section()
+
+    def _pop_to_section(self) -> None:
+        # Only the section's own screens: the connect dialog or the help stay where they are.
+        while len(self.screen_stack) > 1 and isinstance(self.screen, LiveScreen):
+            self.pop_screen()
 
     @on(UseKey)
     def _use_key(self, message: UseKey) -> None:
@@ -261,11 +273,20 @@ class TinylyticsApp(App[int]):
     # -- actions -----------------------------------------------------------------------------
 
     def action_section(self, name: str) -> None:
+        self.show_section(name)
+
+    def show_section(self, name: str) -> bool:
+        """Show a section; False when it needs a site and none is picked."""
         if name in SITE_SECTIONS and self.state.site_id is None:
             self.notify("Pick a site first (enter on the Sites table).", timeout=3)
-            return
+            return False
         self.switch_mode(name)
         self.update_header()
+        return True
+
+    def action_redraw(self) -> None:
+        """Send every cell again: the terminal's picture may have been wiped or written over."""
+        self.refresh(repaint=True, layout=True)
 
     def action_refresh(self) -> None:
         self.session.refresh_now()
@@ -304,6 +325,37 @@ class TinylyticsApp(App[int]):
     def action_marker(self, marker: str) -> None:
         self.state.set_marker(marker)
         self.action_refresh()
+
+    # -- screenshots (the palette's Screenshot command) ---------------------------------------
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        directory = Path(path).expanduser() if path else screenshot_directory()
+        if filename:
+            return super().deliver_screenshot(filename, str(directory), time_format)
+        try:
+            target = reserve_screenshot(directory, self.session.now())
+        except OSError as error:
+            self.notify(failure_text(error, directory), severity="error", markup=False)
+            return None
+        return super().deliver_screenshot(target.name, str(directory))
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            # Instead of Textual's own words, which read the path as markup.
+            event.prevent_default()
+            where = f" to {event.path}" if event.path is not None else ""
+            self.notify(f"Screenshot saved{where}", timeout=8, markup=False)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            # Textual's own says only "Failed to save screenshot".
+            event.prevent_default()
+            self.notify(failure_text(event.exception), severity="error", markup=False)
 
     def watch_theme(self, theme: str) -> None:
         if self._persist and theme != self.settings.theme:

@@ -25,9 +25,13 @@ class TinyCommands(Provider):
         state = session.state
         commands: list[Command] = []
         for row in session.sites_feed.rows:
-            title = f"Switch site: {clean(row.label)}  {clean(row.url)}"
+            title = f"Switch site: {clean(row.label)}  {clean(row.url)}  ID {row.id}"
             commands.append(
-                (title, "open this site's hits dashboard", partial(self._open_site, row.id))
+                (
+                    title,
+                    "show this site here (from Sites: on Hits)",
+                    partial(self._open_site, row.id),
+                )
             )
         commands.append(
             (
@@ -64,10 +68,14 @@ class TinyCommands(Provider):
         return commands
 
     def _open_site(self, site_id: int) -> None:
+        """The same section for the other site: every section but Sites shows one site."""
         session = session_of(self.app)
         session.state.open_site(site_id)
-        session.hits_feed.ask()
-        self.app.post_message(Navigate("hits"))
+        section = self.app.current_mode
+        if section == "sites":
+            section = "hits"
+            session.hits_feed.ask()
+        self.app.post_message(Navigate(section))
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -46,6 +46,7 @@ APP = KeyGroup(
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+q", "quit", "Quit", id="quit.ctrl", show=False, priority=True),
         Binding("ctrl+z", "suspend_process", "Suspend", id="suspend", show=False),
+        Binding("ctrl+l", "redraw", "Redraw", id="redraw", show=False),
     ),
 )
 
@@ -107,4 +108,5 @@ HELP: dict[str, str] = {
     "quit": "Quit",
     "quit.ctrl": "Quit",
     "suspend": "Suspend to the shell (fg to come back)",
+    "redraw": "Redraw the whole screen (after another program wrote over it)",
 }

@@ -85,8 +85,8 @@ async def test_palette_shows_markup_in_labels_as_typed(
         await search(pilot, app, "switch site", "Switch site: ")
         await wait_for(pilot, lambda: len([t for t in titles(app) if "Switch site" in t]) == 5)
         shown = titles(app)
-        assert f"Switch site: {LINK}  https://fieldnotes.blog" in shown
-        assert f"Switch site: {LOUD}  https://docs.burrow.dev" in shown
+        assert f"Switch site: {LINK}  https://fieldnotes.blog  ID 456" in shown
+        assert f"Switch site: {LOUD}  https://docs.burrow.dev  ID 457" in shown
         # The label's markup was not applied: no link and no colours of its own.
         for option in options(app):
             for span in option.spans:
@@ -110,7 +110,7 @@ async def test_palette_finds_a_bracketed_label(
         await open_palette(pilot, app)
         await search(pilot, app, "[bold", f"Switch site: {LOUD}")
         assert [t for t in titles(app) if t.startswith("Switch site")] == [
-            f"Switch site: {LOUD}  https://docs.burrow.dev"
+            f"Switch site: {LOUD}  https://docs.burrow.dev  ID 457"
         ]
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, HitsScreen))
@@ -128,7 +128,7 @@ async def test_invalid_markup_label_does_not_break_searching(
         await open_palette(pilot, app)
         await search(pilot, app, "switch", "Switch site: ")
         await wait_for(pilot, lambda: len([t for t in titles(app) if "Switch site" in t]) == 5)
-        assert f"Switch site: {bad}  https://fieldnotes.blog" in titles(app)
+        assert f"Switch site: {bad}  https://fieldnotes.blog  ID 456" in titles(app)
         await pilot.press(*["backspace"] * len("switch"))
         await search(pilot, app, "kettle", "Switch site: Kettle & Crumb")
         await pilot.press(*["backspace"] * len("kettle"))

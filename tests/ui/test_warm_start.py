@@ -89,6 +89,8 @@ async def test_the_header_names_the_site_from_the_kept_sites_table(
 ) -> None:
     first = app_factory()
     async with first.run_test(size=(120, 40)) as pilot:
+        # The whole refresh, not its first row: the table is kept once every row is in.
+        await wait_for(pilot, loaded(first))
         await wait_for(pilot, lambda: "Field Notes" in screen_text(first))
     demo.settings.drop_rate = 1.0  # the API is gone: the name can only come from the cache
     again = app_factory(site=456)

@@ -108,6 +108,8 @@ class FirstRunScreen(Screen[None]):
             self._fail(f"Could not check the key: {error.message}")
         else:
             self._checked = key
+            # The old key's rejection above "Key accepted" would read as this key's.
+            self.query("#reason").remove()
             self._result.update(describe(me))
             self.query_one("#check-row").display = False
             self.query_one("#save-row").display = True

@@ -50,6 +50,39 @@ def help_table(keymap: dict[str, str]) -> Table:
     return table
 
 
+# What the status line's words mean; its numbers are explained where they appear.
+STATUS_WORDS: tuple[tuple[str, str], ...] = (
+    ("updated 12s ago", "the data on screen came from the API that long ago"),
+    ("cached, 2h old", "kept from the last run, shown while the first refresh runs"),
+    ("offline · retry in 8s", "the API cannot be reached; the last data stays, marked stale"),
+    ("paused", "no automatic refreshes (p); a key that asks for data still loads it"),
+    (
+        "API 37/h",
+        "requests this app sent in the last hour, of its share requests_per_hour (600 unless "
+        "the config says otherwise; the key allows about 1000)",
+    ),
+    (
+        "slowed ×3",
+        "past half of the share, refreshes wait longer, growing smoothly with what is used: "
+        "×2 at 75 %, ×3 at 83 %, ×4 at 87.5 %, ×5 at 90 %, at most ×60",
+    ),
+    (
+        "API budget spent",
+        "the share is used up: nothing is asked until the hour's window frees up",
+    ),
+)
+
+
+def status_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold")
+    table.add_column()
+    table.add_row(Text("Status line", style="bold underline"), "")
+    for shown, meaning in STATUS_WORDS:
+        table.add_row(shown, meaning)
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "app.pop_screen", "Close", id="help.close"),
@@ -71,3 +104,4 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys (escape to close)"
             yield Static(help_table(keymap))
+            yield Static(status_table())
