@@ -7,6 +7,10 @@ where the list ends), so a refresh with nothing new costs one request; whatever 
 about its pages, a refresh reads no more than `keep` hits need. Only today and yesterday (UTC) are
 asked for, so that every page stays cheap, and only the newest `keep` hits are kept, in memory and
 in the store.
+
+A stream may follow the dashboard's filters (path, referrer, country: parameters of `/hits`). The
+cache's `streams` and `hits` tables are keyed by site alone, so a filtered stream is kept in memory
+only: its hits must not mix with the site's unfiltered ones on disk.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from app.live.paging import Ending, PagingReport, Warn, page_size, pages_to_read
 if TYPE_CHECKING:
     from app.api import Hit, HitsResponse
     from app.live.api import LiveApi
+    from app.live.hitcounts import HitFilters
 
 HitOrder = Literal["asc", "desc"]
 
@@ -33,6 +38,9 @@ KEEP = 500
 MAX_PAGE = 1000
 # Page size once caught up: a page of this many usually holds everything new, and is small.
 STEP = 100
+# Filtered streams held at once (each up to `keep` hits): a user trying filter after filter
+# must not grow memory without bound. Unfiltered streams are bounded by the account's sites.
+FILTERED_STREAMS = 8
 
 
 def hit_key(hit: Hit) -> str:
@@ -98,11 +106,17 @@ class HitStream:
         keep: int = KEEP,
         step: int = STEP,
         warn: Warn | None = None,
+        filters: HitFilters | None = None,
     ) -> None:
         if keep < 1 or step < 1:
             raise ValueError("keep and step must be at least 1")
         self.client = client
         self.site_id = site_id
+        # None when unfiltered: one spelling of "no filter".
+        self.filters = filters or None
+        if self.filters is not None:
+            # The store keys hits by site alone: filtered hits would mix with the site's.
+            store = None
         self.keep = keep
         self.step = min(step, MAX_PAGE)
         self._store = store
@@ -142,6 +156,7 @@ class HitStream:
         size = min(self.step if self._refreshed else self.keep, MAX_PAGE)
         pages: dict[int, HitsResponse] = {}
         self.requests = 0
+        filters = self.filters
 
         async def page(number: int) -> HitsResponse:
             if number not in pages:
@@ -152,6 +167,9 @@ class HitStream:
                     end_date=today,
                     page=number,
                     per_page=size,
+                    path=filters.path if filters else None,
+                    referrer=filters.referrer if filters else None,
+                    country=filters.country if filters else None,
                 )
                 self._total = pages[number].pagination.total_count
             return pages[number]
@@ -238,7 +256,8 @@ class HitStream:
 
 
 class HitStreams:
-    """One `HitStream` per site for one client, all sharing one store (or none)."""
+    """One `HitStream` per site and filters for one client; unfiltered ones share one store
+    (or none), filtered ones are held in memory only, the few most recently used."""
 
     def __init__(
         self,
@@ -256,13 +275,36 @@ class HitStreams:
         # One report for every site's stream: the server's paging is said to look wrong once.
         self.paging = PagingReport(warn)
         self._streams: dict[int, HitStream] = {}
+        # Insertion order is use order: the first is the least recently used.
+        self._filtered: dict[tuple[int, HitFilters], HitStream] = {}
 
-    def for_site(self, site_id: int) -> HitStream:
+    def for_site(self, site_id: int, filters: HitFilters | None = None) -> HitStream:
+        if filters:
+            return self._for_filters(site_id, filters)
         stream = self._streams.get(site_id)
         if stream is None:
-            stream = HitStream(
-                self.client, site_id, store=self.store, now=self._now, keep=self._keep
-            )
-            stream.paging = self.paging
+            stream = self._new(site_id, None)
             self._streams[site_id] = stream
+        return stream
+
+    def _for_filters(self, site_id: int, filters: HitFilters) -> HitStream:
+        key = (site_id, filters)
+        stream = self._filtered.pop(key, None)
+        if stream is None:
+            stream = self._new(site_id, filters)
+        self._filtered[key] = stream
+        while len(self._filtered) > FILTERED_STREAMS:
+            del self._filtered[next(iter(self._filtered))]
+        return stream
+
+    def _new(self, site_id: int, filters: HitFilters | None) -> HitStream:
+        stream = HitStream(
+            self.client,
+            site_id,
+            store=self.store,
+            now=self._now,
+            keep=self._keep,
+            filters=filters,
+        )
+        stream.paging = self.paging
         return stream

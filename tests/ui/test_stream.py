@@ -21,7 +21,7 @@ BUSY = 457
 QUIET = 456
 
 
-def newest(demo: DemoServer, site: int, count: int = 1000) -> list[dict[str, Any]]:
+def newest(demo: DemoServer, site: int, count: int = 1000, **filters: str) -> list[dict[str, Any]]:
     """The newest hits of today and yesterday straight from the server (newest first)."""
     today = demo.clock.now().date()
     answer = httpx.get(
@@ -30,6 +30,7 @@ def newest(demo: DemoServer, site: int, count: int = 1000) -> list[dict[str, Any
             "start_date": (today - timedelta(days=1)).isoformat(),
             "end_date": today.isoformat(),
             "per_page": count,
+            **filters,
         },
         headers=HEADERS,
     ).json()
@@ -191,3 +192,33 @@ async def test_an_unknown_site_says_so(app_factory: Factory) -> None:
         await wait_for(pilot, lambda: "not found" in screen_text(app).lower())
         assert table(app).row_count == 0
         assert "not found" in app.screen.query_one(StatusLine).compose_text().plain
+
+
+async def test_l_follows_the_dashboards_path_filter_and_counts_the_last_minutes(
+    app_factory: Factory, demo: DemoServer
+) -> None:
+    path = "/install"
+    expected = newest(demo, BUSY, path=path)
+    assert 0 < len(expected) < 500 and {r["path"] for r in expected} == {path}
+    now = demo.clock.now()
+
+    app = app_factory(site=BUSY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, loaded(app))
+        assert isinstance(app.screen, HitsScreen)
+        app.state.add_filter("path", path)
+        await pilot.press("l")
+        await wait_for(pilot, lambda: isinstance(app.screen, LiveHitsScreen) and loaded(app)())
+        rows = table(app).row_keys_in_order()
+        assert rows == [str(r["id"]) for r in expected]
+        assert {str(table(app).get_row_at(i)[1]) for i in range(len(rows))} == {path}
+        assert f"Live · only path {path} · newest {len(rows)} hits" in title(app)
+        screen = app.screen
+        assert isinstance(screen, LiveHitsScreen)
+        filtered = [datetime.fromisoformat(r["created_at"]) for r in expected]
+        five = sum(1 for t in filtered if now - timedelta(minutes=5) <= t <= now)
+        thirty = sum(1 for t in filtered if now - timedelta(minutes=30) <= t <= now)
+        assert five <= thirty and thirty > 0
+        assert str(screen.recent_line.content) == (
+            f"Hits in the last 5 min: {five} · 30 min: {thirty}"
+        )

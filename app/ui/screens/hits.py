@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Static
 
 from app.api import ApiError
 from app.live.dashboard import PANELS, Dashboard
-from app.live.ranges import Bucket, RangeKind, Window
+from app.live.ranges import Bucket, Period, RangeKind, Window
 from app.live.session import Session
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
@@ -23,7 +23,19 @@ from app.ui.widgets.status import StatusInfo
 def bucket_label(window: Window, bucket: Bucket) -> str:
     if window.hourly:
         return bucket.start.strftime("%H:00")
+    if window.kind is RangeKind.YEAR:
+        # Weekly buckets over a year: the month and year read better than a day, and every
+        # label the chart picks names its year ("Nov '25"), short enough to fit a tick.
+        return f"{bucket.start:%b '%y}"
     return f"{bucket.start:%b} {bucket.start.day}"
+
+
+def period_days(period: Period, this_year: int) -> str:
+    """First to last UTC day; years are named once the period leaves the current year."""
+    first, last = period.first_day, period.last_day
+    if first.year == last.year == this_year:
+        return f"{first:%b %d} to {last:%b %d}"
+    return f"{first:%b} {first.day}, {first.year} to {last:%b} {last.day}, {last.year}"
 
 
 def chart_labels(window: Window) -> tuple[str, ...]:
@@ -37,8 +49,10 @@ def chart_labels(window: Window) -> tuple[str, ...]:
 def headline(data: Dashboard) -> Text:
     series = data.series
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{series.total:,}", style="bold")
-    text.append(f" hits, {data.window.kind.label}")
+    # One run for number and word: a screenshot keeps each styled run apart, and a run that
+    # starts with its space loses it when read back ("1,012hits").
+    text.append(f"{series.total:,} hits", style="bold")
+    text.append(f", {data.window.kind.label}")
     change = data.change
     if change is not None:
         arrow, style = ("▲", "green") if change >= 0 else ("▼", "red")
@@ -53,16 +67,18 @@ def headline(data: Dashboard) -> Text:
     text.append(" ┈ previous", style="grey50")
     text.append(" · ", style="dim")
     current, previous = data.window.current, data.window.previous
+    # The current period ends today, so its last day gives the current year.
+    this_year = current.last_day.year
     if data.window.hourly:
         text.append(
             f"{current.start:%b %d %H:00} to now, against the 24 hours before · panels cover "
-            f"UTC days {current.first_day:%b %d} to {current.last_day:%b %d}",
+            f"UTC days {period_days(current, this_year)}",
             style="dim",
         )
     else:
         text.append(
-            f"{current.first_day:%b %d} to {current.last_day:%b %d} (UTC days, today so far), "
-            f"against {previous.first_day:%b %d} to {previous.last_day:%b %d}",
+            f"{period_days(current, this_year)} (UTC days, today so far), "
+            f"against {period_days(previous, this_year)}",
             style="dim",
         )
     return text

@@ -12,7 +12,8 @@ from textual.widgets import Static
 from textual.widgets.data_table import ColumnKey
 
 from app.api import ApiError, Hit
-from app.live.feeds.stream import StreamData
+from app.live.feeds.stream import Recent, StreamData
+from app.live.hitcounts import HitFilters
 from app.live.session import Session
 from app.live.stream import hit_key
 from app.ui.screens.base import LiveScreen
@@ -72,6 +73,34 @@ def hit_cells(hit: Hit, arrival: int, today: date) -> list[Text]:
     ]
 
 
+def filters_text(filters: HitFilters) -> Text:
+    """Which of the dashboard's filters the hits follow; nothing when none."""
+    params = filters.as_params()
+    text = Text()
+    if params:
+        text.append(" · only ")
+        for index, (name, value) in enumerate(params.items()):
+            if index:
+                text.append(", ")
+            text.append(f"{name} ")
+            text.append_text(literal(value, empty="(empty)"))
+    return text
+
+
+def recent_text(recent: Sequence[Recent]) -> Text:
+    """ "Visitors now": hits of the last minutes, a lower bound where the held hits stop short."""
+    text = Text()
+    for index, window in enumerate(recent):
+        text.append("Hits in the last " if index == 0 else " · ")
+        text.append(f"{window.minutes} min: ")
+        if window.complete:
+            text.append(f"{window.count:,}", style="bold")
+        else:
+            text.append(f"{window.count:,}+", style="bold")
+            text.append(f" ({window.minutes}+ min not all held)", style="dim")
+    return text
+
+
 class StreamTable(LiveTable):
     """Fixed widths for the short columns; path and referrer share what is left."""
 
@@ -111,6 +140,7 @@ class LiveHitsScreen(LiveScreen[StreamData]):
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="stream.back")]
     DEFAULT_CSS = """
     LiveHitsScreen #stream-title { height: 1; padding: 0 1; }
+    LiveHitsScreen #stream-recent { height: 1; padding: 0 1; }
     LiveHitsScreen #stream { height: 1fr; overflow-x: hidden; }
     """
 
@@ -124,6 +154,7 @@ class LiveHitsScreen(LiveScreen[StreamData]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="stream-title")
+        yield Static("", id="stream-recent")
         yield StreamTable(COLUMNS, id="stream")
 
     @property
@@ -133,6 +164,10 @@ class LiveHitsScreen(LiveScreen[StreamData]):
     @property
     def title_line(self) -> Static:
         return self.query_one("#stream-title", Static)
+
+    @property
+    def recent_line(self) -> Static:
+        return self.query_one("#stream-recent", Static)
 
     def on_mount(self) -> None:
         # LiveScreen's own on_mount, which starts the feed's loop, runs after this one.
@@ -157,6 +192,8 @@ class LiveHitsScreen(LiveScreen[StreamData]):
             self.title_line.update(self._cached_title(data, refreshing=True))
         else:
             self.title_line.update(self._live_title(data, news))
+        # Kept hits' counts would be as of their old clock: said with the next answer.
+        self.recent_line.update(recent_text(data.recent))
         self._shown = data
 
     def failed(self, error: ApiError) -> None:
@@ -192,6 +229,7 @@ class LiveHitsScreen(LiveScreen[StreamData]):
 
     def _cached_title(self, data: StreamData, *, refreshing: bool) -> Text:
         text = Text(f"{len(data.hits):,} hits from the cache", style="bold yellow")
+        text.append_text(filters_text(data.filters))
         if data.synced_at is not None:
             age = (self.session.now() - data.synced_at).total_seconds()
             text.append(f", as of {ago(age)} ago", style="yellow")
@@ -201,8 +239,12 @@ class LiveHitsScreen(LiveScreen[StreamData]):
 
     def _live_title(self, data: StreamData, news: int) -> Text:
         if not data.hits:
-            return Text("No hits today or yesterday (UTC) yet: new ones appear here as they come.")
+            text = Text("No hits today or yesterday (UTC) yet")
+            text.append_text(filters_text(data.filters))
+            text.append(": new ones appear here as they come.")
+            return text
         text = Text("Live", style="bold")
+        text.append_text(filters_text(data.filters))
         text.append(f" · newest {len(data.hits):,} hits")
         text.append(" · earlier days than today dimmed", style="dim")
         if news:

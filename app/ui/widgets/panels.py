@@ -11,7 +11,8 @@ from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
 # Numbers first: long paths and referrers are cut on the right, never the counts.
 PANEL_COLUMNS = (
     Column("hits", "Hits"),
-    Column("share", "Share"),
+    # Fixed at the width of "100.0%": a filter leaves one row with the whole share.
+    Column("share", "Share", width=len("100.0%")),
     Column("value", "Value", max_width=SERVER_TEXT),
 )
 
