@@ -119,6 +119,7 @@ class Feed(Generic[K, T]):
         self._failures = 0
         self._painted: str | None = None  # the snapshot key last painted or kept
         self._shown_key: K | None = None  # the key of `data`
+        self._delay = 0.0  # set by each attempt: seconds until the next round
 
     # -- what subclasses give ------------------------------------------------------------------
 
@@ -240,10 +241,10 @@ class Feed(Generic[K, T]):
                     delay = self._out_of_budget(wait, told=asked)
                     yield Update()
                 else:
-                    outcome: list[float] = []
-                    async for update in self._attempt(api, key, outcome):
+                    self._delay = 0.0
+                    async for update in self._attempt(api, key):
                         yield update
-                    delay = outcome[0] if outcome else 0.0
+                    delay = self._delay
             async for update in self._idle(delay):
                 yield update
 
@@ -270,9 +271,8 @@ class Feed(Generic[K, T]):
         news, self._pending = self._pending, None
         return news
 
-    async def _attempt(
-        self, api: LiveApi, key: K, outcome: list[float]
-    ) -> AsyncIterator[Update[T]]:
+    async def _attempt(self, api: LiveApi, key: K) -> AsyncIterator[Update[T]]:
+        """One fetch for `key`, with what comes of it; sets `_delay`, the wait before the next."""
         from app.api import ApiError, AuthError
 
         self.freshness.loading = True
@@ -291,7 +291,7 @@ class Feed(Generic[K, T]):
                         # What the user wants changed: the answer on its way is not wanted.
                         task.cancel()
                         self.freshness.loading = False
-                        outcome.append(0.0)
+                        self._delay = 0.0
                         yield Update()
                         return
         finally:
@@ -305,12 +305,12 @@ class Feed(Generic[K, T]):
         try:
             data = task.result()
         except asyncio.CancelledError:
-            outcome.append(0.0)
+            self._delay = 0.0
             return
         except AuthError as error:
             self.freshness.failed(error.message, None)
             self.session.key_rejected(error.message)
-            outcome.append(self.interval())
+            self._delay = self.interval()
             yield Update(error=error)
             return
         except ApiError as error:
@@ -320,7 +320,7 @@ class Feed(Generic[K, T]):
                 wait = max(wait, self.interval())
             self.freshness.failed(problem_of(error), monotonic + wait)
             self.session.connection_changed(ok=False, error=error)
-            outcome.append(wait)
+            self._delay = wait
             yield Update(error=error)
             return
         except Exception as error:
@@ -330,19 +330,19 @@ class Feed(Generic[K, T]):
             wait = max(self.interval(), step)
             self.freshness.failed(INTERNAL_ERROR, monotonic + wait)
             self.session.report_bug(error)
-            outcome.append(wait)
+            self._delay = wait
             yield Update()
             return
         if self.key() != key:
             # Asked for something else while this was on its way: ask again at once.
-            outcome.append(0.0)
+            self._delay = 0.0
             return
         self._failures = 0
         self.freshness.succeeded(monotonic)
         self.session.connection_changed(ok=True)
         self.data, self._shown_key = data, key
         self._keep(key, data)
-        outcome.append(self.interval(data))
+        self._delay = self.interval(data)
         yield Update(data)
 
     def _keep(self, key: K, data: T) -> None:

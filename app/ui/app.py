@@ -264,12 +264,6 @@ class TinylyticsApp(App[int]):
     def _start_demo(self) -> None:
         self.start_demo()
 
-    def _current_feed_ask(self) -> None:
-        """The user asked for new data: fetched even while paused."""
-        screen = self.screen
-        if isinstance(screen, LiveScreen):
-            screen.ask()
-
     # -- actions -----------------------------------------------------------------------------
 
     def action_section(self, name: str) -> None:
@@ -290,17 +284,16 @@ class TinylyticsApp(App[int]):
 
     def action_refresh(self) -> None:
         self.session.refresh_now()
-        self._current_feed_ask()
+        # The user asked for new data: fetched even while paused.
+        if isinstance(self.screen, LiveScreen):
+            self.screen.ask()
 
     def action_toggle_pause(self) -> None:
         self.state.toggle_pause()
 
-    def set_refresh_interval(self, seconds: float) -> None:
+    def action_set_interval(self, seconds: float) -> None:
         self.state.set_interval(seconds)
         self._tell_interval()
-
-    def action_set_interval(self, seconds: float) -> None:
-        self.set_refresh_interval(seconds)
 
     def action_faster(self) -> None:
         self.state.faster()
@@ -311,7 +304,7 @@ class TinylyticsApp(App[int]):
         self._tell_interval()
 
     def _tell_interval(self) -> None:
-        message = f"Refreshing every {interval_words(self.state.refresh_interval)}."
+        message = f"Refreshing every {words(self.state.refresh_interval, parts=1)}."
         screen = self.screen
         paced_by = screen.feed.PACED_BY if isinstance(screen, LiveScreen) else None
         if paced_by:
@@ -381,10 +374,6 @@ def _late(session: Session, module: str, name: str) -> Callable[[], Screen[Any]]
 
 def _severity(name: str) -> Any:
     return name if name in ("information", "warning", "error") else "information"
-
-
-def interval_words(seconds: float) -> str:
-    return words(seconds, parts=1)
 
 
 def terminal_alive() -> bool:
