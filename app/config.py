@@ -2,6 +2,23 @@
 
 Everything that can go wrong here ends as a `ConfigError` whose message is one line naming the
 file (and line, when there is one); the CLI prints it and exits with code 2.
+
+Accounts. The top-level `api_key` (or `api_key_file`) and `base_url` are the account named
+`default`; `[accounts.NAME]` tables add others, each with `api_key` or `api_key_file` and an
+optional `base_url` (else the public API). Precedence:
+
+- the default account's key: `--api-key-file` > `$TINYLYTICS_API_KEY` > `api_key` or
+  `api_key_file` in the file; its base URL: `--base-url` > `$TINYLYTICS_BASE_URL` > `base_url`.
+  The flags and the environment never touch a named account: its table alone says its key and
+  base URL (`--api-key-file` or `--base-url` with `--account work` is an error);
+- the account the app starts with: `--account NAME` > the default account if `--api-key-file` or
+  `--base-url` is given > `default_account` in the file > the default account if it has a key >
+  the first `[accounts.NAME]` table of the file. The default account is listed when it has a key
+  (or there is no named account: then it is the one the first-run screen asks a key for).
+
+Every account's name, key source and base URL are checked at start (a mistake stops it, exit
+2), but a key file is read only when its account is used: another account's missing or
+unprotected key file is said in one line when the user switches to it, and never stops a start.
 """
 
 from __future__ import annotations
@@ -18,8 +35,8 @@ from typing import Any
 
 import platformdirs
 
-from app import urls
-from app.keymap_ids import BINDING_IDS, keys_problem
+from app import localtime, urls
+from app.keymap_ids import BINDING_IDS, RENAMED_IDS, keys_problem
 from app.secret import Secret
 from app.theme_names import BUILTIN_THEMES
 
@@ -28,6 +45,10 @@ DEFAULT_BASE_URL = "https://tinylytics.app/api/v1/"
 ENV_API_KEY = "TINYLYTICS_API_KEY"
 ENV_BASE_URL = "TINYLYTICS_BASE_URL"
 ENV_CONFIG = "TINYLYTICS_TUI_CONFIG"
+# The account of the top-level api_key: a `[accounts.default]` table would be a second one.
+DEFAULT_ACCOUNT = "default"
+# An account's name is written in `[accounts.NAME]`, `--account NAME` and the palette.
+ACCOUNT_NAME = re.compile(r"[A-Za-z0-9_-]{1,40}")
 # How much of a rejected value a message quotes.
 _QUOTED = 60
 
@@ -83,11 +104,41 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Account:
+    """One account: its name, where its key comes from, and its API's base URL (checked).
+
+    A key given by a file is read when the account is used (`key()`), so that another account's
+    broken key file does not stop a start."""
+
+    name: str
+    base_url: str = DEFAULT_BASE_URL
+    api_key: Secret | None = None
+    api_key_file: Path | None = None
+    # Where the key comes from, for the user: "--api-key-file", "api_key_file ~/k", ...
+    key_source: str = ""
+
+    def key(self) -> Secret | None:
+        """The key, read from its file now if it has one; a ConfigError naming the account."""
+        if self.api_key is not None or self.api_key_file is None:
+            return self.api_key
+        try:
+            return read_key_file(self.api_key_file)
+        except ConfigError as exc:
+            if self.name == DEFAULT_ACCOUNT:
+                raise
+            raise ConfigError(f"account {self.name}: {exc.message}") from None
+
+
+@dataclass(frozen=True)
 class Settings:
     """The resolved settings the app runs with."""
 
+    # The key and base URL of the account the app starts with (`account`).
     api_key: Secret | None = None
     base_url: str = DEFAULT_BASE_URL
+    account: str = DEFAULT_ACCOUNT
+    # Every account, `account` among them (empty: only that one, as given above).
+    accounts: tuple[Account, ...] = ()
     site: int | None = None
     refresh: float = 60.0
     theme: str = "textual-dark"
@@ -99,13 +150,20 @@ class Settings:
     cache: bool = True  # the SQLite cache of counts, hits and last screens (--no-cache: off)
     cache_retention_days: int = 400
     max_answer_mib: int = 8  # a larger answer is refused unread, as a protocol error
+    timezone: str | None = None  # an IANA name; None: the system's zone (TZ, /etc/localtime)
+    # The range shown at start, as `--range` spells it (`30d`, `2026-01-01..2026-01-31`), checked
+    # by the command line; None: the last 7 days.
+    range: str | None = None
 
 
 # Keys a config file may hold, with the type each must have. The key is optional and is read
 # only if the file is private to its owner (checked in `_read_config_file`).
 _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "api_key": (str,),
+    "api_key_file": (str,),
     "base_url": (str,),
+    "accounts": (dict,),
+    "default_account": (str,),
     "site": (int,),
     "refresh": (int, float),
     "theme": (str,),
@@ -115,6 +173,7 @@ _FILE_KEYS: dict[str, tuple[type, ...]] = {
     "cache": (bool,),
     "cache_retention_days": (int,),
     "max_answer_mib": (int,),
+    "timezone": (str,),
 }
 
 
@@ -214,8 +273,9 @@ def _keymap_where(path: Path, text: str, binding_id: str) -> str:
 
 def _check_keymap(path: Path, text: str, keymap: Mapping[str, Any]) -> dict[str, str]:
     checked: dict[str, str] = {}
-    for binding_id, keys in _flat_keymap(keymap).items():
-        where = _keymap_where(path, text, binding_id)
+    for written_id, keys in _flat_keymap(keymap).items():
+        where = _keymap_where(path, text, written_id)
+        binding_id = RENAMED_IDS.get(written_id, written_id)
         if binding_id not in BINDING_IDS:
             known = ", ".join(sorted(BINDING_IDS))
             raise ConfigError(
@@ -251,6 +311,8 @@ def _check_value(path: Path, text: str, key: str, value: Any) -> None:
 def _value_problem(key: str, value: Any) -> str | None:
     if key == "theme":
         return _theme_problem(value)
+    if key == "timezone":
+        return localtime.zone_problem(value)
     return BOUNDS[key].problem(key, value) if key in BOUNDS else None
 
 
@@ -273,11 +335,94 @@ def _read_config_file(path: Path) -> dict[str, Any]:
         _check_value(path, text, key, value)
     if "keymap" in data:
         data["keymap"] = _check_keymap(path, text, data["keymap"])
-    if "api_key" in data:
+    if "api_key" in data and "api_key_file" in data:
+        raise ConfigError(f"{_where(path, text, 'api_key_file')}: {_NOT_BOTH}")
+    if "accounts" in data:
+        data["accounts"] = _check_accounts(path, text, data["accounts"])
+    if "default_account" in data:
+        names = [DEFAULT_ACCOUNT, *data.get("accounts", {})]
+        if data["default_account"] not in names:
+            raise ConfigError(
+                f"{_where(path, text, 'default_account')}: default_account "
+                f"{data['default_account'][:_QUOTED]!r} is not an account (accounts: "
+                f"{', '.join(names)})"
+            )
+    tables = list(data.get("accounts", {}).values())
+    if "api_key" in data or any("api_key" in table for table in tables):
         _check_private(path, "an API key")
-    if "base_url" in data:
+    if "base_url" in data or any("base_url" in table for table in tables):
         _check_private(path, "base_url, where the API key is sent,", stat.S_IWGRP | stat.S_IWOTH)
     return data
+
+
+_ACCOUNT_KEYS = ("api_key", "api_key_file", "base_url")
+_NOT_BOTH = "set api_key or api_key_file, not both"
+
+
+def _account_where(path: Path, text: str, name: str, key: str | None = None) -> str:
+    """The line of `[accounts.NAME]`, or of `key` in that table; the file alone when the table is
+    written another way (`accounts.work.api_key = ...`, an inline table)."""
+    header = re.compile(
+        rf"""^[ \t]*\[[ \t]*accounts[ \t]*\.[ \t]*["']?{re.escape(name)}["']?[ \t]*\]""",
+        re.MULTILINE,
+    )
+    found = header.search(text)
+    if found is None:
+        return str(path)
+    start = found.start()
+    if key is not None:
+        following = re.compile(r"^[ \t]*\[", re.MULTILINE).search(text, found.end())
+        table = text[found.end() : following.start() if following else len(text)]
+        line = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=", re.MULTILINE).search(table)
+        if line is not None:
+            start = found.end() + line.start()
+    return f"{path} line {text.count(chr(10), 0, start) + 1}"
+
+
+def _check_accounts(
+    path: Path, text: str, accounts: Mapping[str, Any]
+) -> dict[str, dict[str, str]]:
+    """`[accounts.NAME]` tables: a valid name, exactly one of api_key and api_key_file, and no
+    other setting (base_url is checked with the other base URLs)."""
+    checked: dict[str, dict[str, str]] = {}
+    for name, table in accounts.items():
+        where = _account_where(path, text, name)
+        if not ACCOUNT_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{where}: account name {name[:_QUOTED]!r} may hold only letters, digits, - and _ "
+                "(at most 40)"
+            )
+        if name == DEFAULT_ACCOUNT:
+            raise ConfigError(
+                f"{where}: accounts.default: 'default' is the account of the top-level api_key; "
+                "name this one otherwise"
+            )
+        if not isinstance(table, dict):
+            raise ConfigError(
+                f"{where}: accounts.{name} must be a table: [accounts.{name}] with api_key or "
+                "api_key_file"
+            )
+        for key, value in table.items():
+            key_where = _account_where(path, text, name, key)
+            if key not in _ACCOUNT_KEYS:
+                raise ConfigError(
+                    f"{key_where}: accounts.{name}: unknown setting {key[:_QUOTED]!r} "
+                    f"(known: {', '.join(_ACCOUNT_KEYS)})"
+                )
+            if not isinstance(value, str):
+                raise ConfigError(f"{key_where}: accounts.{name}.{key} must be str")
+            if not value.strip():
+                raise ConfigError(f"{key_where}: accounts.{name}.{key} is empty")
+        if "api_key" in table and "api_key_file" in table:
+            where = _account_where(path, text, name, "api_key_file")
+            raise ConfigError(f"{where}: accounts.{name}: {_NOT_BOTH}")
+        if "api_key" not in table and "api_key_file" not in table:
+            raise ConfigError(f"{where}: accounts.{name}: needs api_key or api_key_file")
+        checked[name] = {key: value.strip() for key, value in table.items()}
+        if "base_url" in table:
+            source = f"{_account_where(path, text, name, 'base_url')}: accounts.{name}.base_url"
+            checked[name]["base_url"] = _checked_base_url(table["base_url"], source)
+    return checked
 
 
 def read_key_file(path: Path) -> Secret:
@@ -312,7 +457,8 @@ def _checked_base_url(url: str, source: str) -> str:
 def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
     """Resolve settings. `flags` holds only what was given on the command line.
 
-    Recognised flags: config, api_key_file, base_url, site, refresh, theme, demo, no_cache.
+    Recognised flags: config, account, api_key_file, base_url, site, range, refresh, theme,
+    demo, no_cache.
     """
     env = os.environ if environ is None else environ
     config_path = Path(flags["config"]).expanduser() if flags.get("config") else None
@@ -334,6 +480,7 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
         "cache",
         "cache_retention_days",
         "max_answer_mib",
+        "timezone",
     )
     settings = replace(settings, **{k: data[k] for k in file_keys if k in data})
     if "refresh" in data:
@@ -341,26 +488,27 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
     if "keymap" in data:
         settings = replace(settings, keymap=dict(data["keymap"]))
 
-    # The key: flag (a file) > environment > config file.
-    api_key: Secret | None = None
-    if flags.get("api_key_file"):
-        api_key = read_key_file(Path(flags["api_key_file"]).expanduser())
-    elif env.get(ENV_API_KEY, "").strip():
-        api_key = Secret(env[ENV_API_KEY].strip())
-    elif isinstance(data.get("api_key"), str) and data["api_key"].strip():
-        api_key = Secret(data["api_key"].strip())
-    settings = replace(settings, api_key=api_key)
-
-    url_sources = (
-        (flags.get("base_url"), "--base-url"),
-        (env.get(ENV_BASE_URL), ENV_BASE_URL),
-        (data.get("base_url"), _where(config_path, "", "base_url")),
+    default = _default_account(flags, env, data, config_path)
+    named = [_named_account(config_path, n, t) for n, t in data.get("accounts", {}).items()]
+    chosen = _chosen_account(flags, data, config_path, default, named)
+    if flags.get("demo"):
+        # The demo is one account of its own: no switching, no named account's key read.
+        chosen, listed = default, []
+    else:
+        has_key = default.api_key is not None or default.api_key_file is not None
+        listed = [default] if has_key or not named or chosen is default else []
+        listed += named
+    settings = replace(
+        settings,
+        account=chosen.name,
+        accounts=tuple(listed),
+        api_key=chosen.key(),
+        base_url=chosen.base_url,
     )
-    base_url, url_source = next(((u, s) for u, s in url_sources if u), (None, ""))
-    if base_url:
-        settings = replace(settings, base_url=str(base_url))
     if flags.get("site") is not None:
         settings = replace(settings, site=_checked("site", int(flags["site"]), "--site"))
+    if flags.get("range"):
+        settings = replace(settings, range=str(flags["range"]))
     if flags.get("refresh") is not None:
         settings = replace(
             settings, refresh=float(_checked("refresh", flags["refresh"], "--refresh"))
@@ -371,14 +519,98 @@ def load_settings(flags: Mapping[str, Any], environ: Mapping[str, str] | None = 
         settings = replace(settings, demo=True)
     if flags.get("no_cache"):
         settings = replace(settings, cache=False)
-    if not settings.demo:
-        source = url_source or "the default base URL"
-        settings = replace(settings, base_url=_checked_base_url(settings.base_url, source))
     return settings
 
 
-def save_settings(path: Path, updates: Mapping[str, Any]) -> None:
-    """Write `updates` into the config file, keeping the user's comments and layout.
+def _default_account(
+    flags: Mapping[str, Any], env: Mapping[str, str], data: Mapping[str, Any], config_path: Path
+) -> Account:
+    """The account of the top-level settings: flag > environment > config file, for its key
+    (`--api-key-file`, $TINYLYTICS_API_KEY, api_key or api_key_file) and its base URL."""
+    account = Account(DEFAULT_ACCOUNT)
+    file_key = data.get("api_key", "").strip()
+    file_key_path = data.get("api_key_file", "").strip()
+    if flags.get("api_key_file"):
+        path = Path(flags["api_key_file"]).expanduser()
+        account = replace(account, api_key_file=path, key_source="--api-key-file")
+    elif env.get(ENV_API_KEY, "").strip():
+        account = replace(
+            account, api_key=Secret(env[ENV_API_KEY].strip()), key_source=f"${ENV_API_KEY}"
+        )
+    elif file_key:
+        account = replace(account, api_key=Secret(file_key), key_source=f"api_key in {config_path}")
+    elif file_key_path:
+        path = _key_path(config_path, file_key_path)
+        account = replace(account, api_key_file=path, key_source=f"api_key_file {path}")
+
+    url_sources = (
+        (flags.get("base_url"), "--base-url"),
+        (env.get(ENV_BASE_URL), ENV_BASE_URL),
+        (data.get("base_url"), _where(config_path, "", "base_url")),
+    )
+    base_url, url_source = next(((u, s) for u, s in url_sources if u), (None, ""))
+    if base_url is None:
+        return account
+    if flags.get("demo"):
+        # The demo's own server is used: a base URL given does not matter.
+        return replace(account, base_url=str(base_url))
+    return replace(account, base_url=_checked_base_url(str(base_url), url_source))
+
+
+def _key_path(config_path: Path, value: str) -> Path:
+    """A key file named in the config file: `~` expanded, a relative path from the file's
+    directory (not from wherever the app was started)."""
+    return config_path.parent / Path(value).expanduser()
+
+
+def _named_account(config_path: Path, name: str, table: Mapping[str, str]) -> Account:
+    base_url = table.get("base_url", DEFAULT_BASE_URL)
+    if "api_key" in table:
+        source = f"accounts.{name}.api_key in {config_path}"
+        return Account(name, base_url, api_key=Secret(table["api_key"]), key_source=source)
+    path = _key_path(config_path, table["api_key_file"])
+    return Account(name, base_url, api_key_file=path, key_source=f"api_key_file {path}")
+
+
+def _chosen_account(
+    flags: Mapping[str, Any],
+    data: Mapping[str, Any],
+    config_path: Path,
+    default: Account,
+    named: list[Account],
+) -> Account:
+    """The account the app starts with (the order is in this module's docstring)."""
+    by_name = {account.name: account for account in (default, *named)}
+    default_flags = [f for f in ("api_key_file", "base_url") if flags.get(f)]
+    wanted = flags.get("account")
+    if wanted:
+        account = by_name.get(str(wanted))
+        if account is None:
+            raise ConfigError(
+                f"--account {str(wanted)[:_QUOTED]!r}: no such account "
+                f"(accounts: {', '.join(by_name)}; [accounts.NAME] tables in {config_path})"
+            )
+        if default_flags and account is not default:
+            flag = "--" + default_flags[0].replace("_", "-")
+            raise ConfigError(
+                f"{flag} is the default account's, not {account.name}'s: drop it, or set it in "
+                f"[accounts.{account.name}] in {config_path}"
+            )
+        return account
+    if default_flags:
+        return default
+    if "default_account" in data:
+        # Its name was checked against the file's accounts as the file was read.
+        return by_name[data["default_account"]]
+    has_key = default.api_key is not None or default.api_key_file is not None
+    return default if has_key or not named else named[0]
+
+
+def save_settings(
+    path: Path, updates: Mapping[str, Any], *, account: str = DEFAULT_ACCOUNT
+) -> None:
+    """Write `updates` into the config file, keeping the user's comments and layout; with
+    another `account` than the default, into its `[accounts.NAME]` table (its api_key).
 
     The file is created private (0600) because it may hold the API key: the new text goes to a
     temporary file that only this call can have created (mkstemp: O_EXCL, mode 0600, a random
@@ -386,7 +618,7 @@ def save_settings(path: Path, updates: Mapping[str, Any]) -> None:
     """
     import tomlkit  # only for writing: a start that writes nothing does not load it
 
-    unknown = set(updates) - set(_FILE_KEYS)
+    unknown = set(updates) - set(_FILE_KEYS if account == DEFAULT_ACCOUNT else _ACCOUNT_KEYS)
     if unknown:
         raise ValueError(f"unknown settings: {sorted(unknown)}")
     try:
@@ -397,8 +629,12 @@ def save_settings(path: Path, updates: Mapping[str, Any]) -> None:
         raise ConfigError(f"cannot update config file {path}: {exc}") from None
     except RecursionError:
         raise ConfigError(f"cannot update config file {path}: nested too deeply") from None
+    target: Any = doc
+    if account != DEFAULT_ACCOUNT:
+        target = doc.setdefault("accounts", tomlkit.table(is_super_table=True))
+        target = target.setdefault(account, tomlkit.table())
     for key, value in updates.items():
-        doc[key] = value
+        target[key] = value
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         _write_private(path, tomlkit.dumps(doc))

@@ -11,7 +11,13 @@ from __future__ import annotations
 import unicodedata
 
 # Every `Binding(..., id=...)` in app/ui: the groups of app/ui/keys.py, the sections' KEYS and
-# the bindings of the pushed screens (stream, panel, journey, help).
+# the bindings of the pushed screens (stream, panel, journey, help, the range dialog).
+# Ids that were renamed: a config written for the old name keeps working.
+RENAMED_IDS: dict[str, str] = {
+    # `g` went from the leaderboard's own "top" to every table's first row.
+    "leaderboard.top": "table.first",
+}
+
 BINDING_IDS: frozenset[str] = frozenset(
     {
         "section.sites",
@@ -34,6 +40,15 @@ BINDING_IDS: frozenset[str] = frozenset(
         "range.week",
         "range.month",
         "range.year",
+        "range.custom",
+        "range.compare",
+        "dates.cancel",
+        "dates.later",
+        "dates.earlier",
+        "dates.week_later",
+        "dates.week_earlier",
+        "dates.month_later",
+        "dates.month_earlier",
         "filter.add",
         "filter.remove",
         "panel.open",
@@ -42,8 +57,13 @@ BINDING_IDS: frozenset[str] = frozenset(
         "search",
         "sort.next",
         "sort.reverse",
+        "table.first",
+        "table.last",
         "search.clear",
-        "leaderboard.top",
+        "export",
+        "copy",
+        "open.url",
+        "export.cancel",
         "journeys.open",
         "journeys.paths",
         "journeys.filter",

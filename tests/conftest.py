@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
+from app import localtime
 from app.demo import DEMO_KEY, Clock, DemoServer
 from tests.hostile import HostileServer, hostile
 
@@ -46,6 +47,14 @@ def private_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("xdg")
     for name in ("XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_DATA_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
+
+
+@pytest.fixture(autouse=True)
+def utc_times() -> Iterator[None]:
+    """Times are shown in UTC unless a test picks a zone: no test depends on the machine's."""
+    localtime.use("UTC")
+    yield
+    localtime.use("UTC")
 
 
 @pytest.fixture

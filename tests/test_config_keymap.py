@@ -71,3 +71,14 @@ def test_a_dotted_keymap_id_may_be_written_unquoted(tmp_path: Path) -> None:
     path.write_text('[keymap]\nsection.sites = "9"\n"range.day" = "d"\npause = "space"\n')
     settings = load_settings({"config": str(path)}, {})
     assert settings.keymap == {"section.sites": "9", "range.day": "d", "pause": "space"}
+
+
+def test_a_renamed_id_still_remaps_its_binding(tmp_path: Path) -> None:
+    """`leaderboard.top` became every table's `table.first`: an old config keeps working."""
+    from app.config import load_settings
+
+    path = tmp_path / "c.toml"
+    path.write_text('[keymap]\n"leaderboard.top" = "t"\n')
+    settings = load_settings({"config": str(path)}, {})
+    assert settings.keymap == {"table.first": "t"}
+    assert "leaderboard.top" not in bindings_in_source()

@@ -129,7 +129,7 @@ def test_demo_in_tmux(tmux: Tmux) -> None:
     assert "Traceback" not in hits
 
     tmux.keys("l")
-    tmux.wait_for("Time UTC", "Referrer", "live hits")
+    tmux.wait_for("times in", "Referrer", "live hits")
     tmux.keys("Escape")
     time.sleep(0.6)
 

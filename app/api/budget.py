@@ -18,6 +18,10 @@ class RequestBudget:
     dashboard may be left open for days, so the limit is enforced here, before sending, for every
     client that shares this budget; retries pass through it too. `now` and `sleep` are injectable
     so that tests can move time instead of waiting for it.
+
+    This ledger is one process's. The app uses `app.live.ledger.LedgerBudget`, the same budget
+    with its ledger in the per-key cache, so that every copy of the app on one key counts
+    against one window; this class is what that one falls back on without a cache.
     """
 
     def __init__(

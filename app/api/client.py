@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import re
+import secrets
 import ssl
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
@@ -65,6 +66,10 @@ MAX_RETRY_AFTER: Final = 3600.0
 MAX_DEPTH: Final = 64
 # Shared answers held at most (each also goes when it expires).
 MAX_SHARED: Final = 256
+# How long a question another process is sending is waited for before asking it here too (it
+# may have died with it), and how often its answer is looked for meanwhile.
+SHARED_WAIT: Final = 10.0
+SHARED_POLL: Final = 0.05
 MIB: Final = 1024 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -76,6 +81,28 @@ P = TypeVar("P", bound="HasPagination")
 class HasPagination(Protocol):
     @property
     def pagination(self) -> Pagination: ...
+
+
+class SharedAnswers(Protocol):
+    """The second store of the sharing rule, which other processes using the same key and base
+    URL read (the per-key cache, `app.live.cache.SqliteCache`): recent answers, and the
+    questions on their way. Keys are the path and parameters, never the API key; times are
+    wall-clock seconds, comparable between processes.
+    """
+
+    def answer(self, key: str, fetched_after: float) -> tuple[bytes, float] | None:
+        """The body of the answer fetched after `fetched_after`, and when it was fetched."""
+
+    def hold(
+        self, key: str, asker: str, fetched_after: float, now: float, until: float
+    ) -> bool | None:
+        """True: `asker` holds the question and sends it; False: another asker holds it or its
+        answer is here; None: the store cannot tell (ask)."""
+
+    def let_go(self, key: str, asker: str) -> None: ...
+
+    def put_answer(self, key: str, body: bytes, fetched_at: float, keep_for: float) -> None:
+        """Keep the answer for `keep_for` seconds; the question is no longer held."""
 
 
 class _BearerAuth(httpx.Auth):
@@ -162,6 +189,20 @@ def _body_message(response: httpx.Response) -> str | None:
 
 def _param(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _shared_key(key: tuple[str, str]) -> str:
+    """A question as the shared store knows it: path and parameters (the key is the file's)."""
+    return f"{key[0]}?{key[1]}"
+
+
+def _parse_kept(body: bytes) -> Any | None:
+    """A kept answer's JSON, or None if it is not the JSON a fetch would have accepted."""
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    return None if _deeper_than(data, MAX_DEPTH) else data
 
 
 def _mib(size: int) -> str:
@@ -263,6 +304,7 @@ class TinylyticsClient:
         backoff_max: float = 30.0,
         max_concurrency: int = 4,
         share_seconds: float = 0.0,
+        shared: SharedAnswers | None = None,
         max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
         deadline: float | None = None,
         user_agent: str | None = None,
@@ -294,8 +336,15 @@ class TinylyticsClient:
         self._sleep = sleep
         self._slots = asyncio.Semaphore(max_concurrency)
         # Callers asking the same question share one request, and its answer for a short while:
-        # two screens (or a screen and the alert watcher) never cost two requests.
+        # two screens (or a screen and the alert watcher) never cost two requests. With `shared`
+        # the rule reaches other processes on the same key: two copies of the app neither.
         self.share_seconds = share_seconds
+        self._shared = shared
+        # Who holds a question in the shared store: this client, not the process (a test may run
+        # two sessions in one).
+        self._asker = secrets.token_hex(8)
+        # Answers other processes fetched before this (wall clock) are not taken: `r` was pressed.
+        self._shared_after = 0.0
         self._in_flight: dict[tuple[str, str], asyncio.Task[Any]] = {}
         # Each with the timer that drops it when it expires: answers can be megabytes.
         self._recent: dict[tuple[str, str], tuple[float, Any, asyncio.TimerHandle]] = {}
@@ -488,34 +537,74 @@ class TinylyticsClient:
     async def _fetch_shared(
         self, key: tuple[str, str], path: str, params: Mapping[str, object]
     ) -> Any:
+        shared = self._shared if self.share_seconds > 0 else None
         try:
-            data = await self._get_json_retrying(path, params)
+            kept = None if shared is None else await self._answer_of_another_process(key, shared)
+            if kept is None:
+                try:
+                    data, body = await self._get_json_retrying(path, params)
+                except BaseException:
+                    if shared is not None:
+                        shared.let_go(_shared_key(key), self._asker)
+                    raise
+                fresh_for = self.share_seconds
+                if shared is not None:
+                    shared.put_answer(_shared_key(key), body, time.time(), fresh_for)
+            else:
+                data, fresh_for = kept
         finally:
             del self._in_flight[key]
-        if self.share_seconds > 0:
-            self._remember(key, data)
+        if fresh_for > 0:
+            self._remember(key, data, fresh_for)
         return data
+
+    async def _answer_of_another_process(
+        self, key: tuple[str, str], shared: SharedAnswers
+    ) -> tuple[Any, float] | None:
+        """The answer to the same question that a process on the same key fetched within the
+        sharing window, or is fetching now (waited for), and for how much longer it is fresh;
+        None when this client is to ask (then it holds the question, if the store could say)."""
+        question = _shared_key(key)
+        give_up = time.monotonic() + SHARED_WAIT
+        while True:
+            now = time.time()
+            since = max(now - self.share_seconds, self._shared_after)
+            found = shared.answer(question, since)
+            if found is not None:
+                body, fetched_at = found
+                # A stamp from a clock set back, or a body spoilt on disk: asked again.
+                data = _parse_kept(body) if fetched_at <= now else None
+                # Fresh until its window ends, not a whole window from now.
+                return None if data is None else (data, fetched_at + self.share_seconds - now)
+            held = shared.hold(question, self._asker, since, now, now + SHARED_WAIT)
+            if held is not False or time.monotonic() > give_up:
+                return None
+            await asyncio.sleep(SHARED_POLL)
 
     def forget_recent(self) -> None:
         """The next question goes to the server (the user asked for a refresh)."""
         for _, _, timer in self._recent.values():
             timer.cancel()
         self._recent.clear()
+        self._shared_after = time.time()
 
-    def _remember(self, key: tuple[str, str], data: Any) -> None:
+    def _remember(self, key: tuple[str, str], data: Any, seconds: float) -> None:
         self._forget(key)
         if len(self._recent) >= MAX_SHARED:
             self._forget(next(iter(self._recent)))  # the oldest
-        timer = asyncio.get_running_loop().call_later(self.share_seconds, self._forget, key)
-        self._recent[key] = (time.monotonic() + self.share_seconds, data, timer)
+        timer = asyncio.get_running_loop().call_later(seconds, self._forget, key)
+        self._recent[key] = (time.monotonic() + seconds, data, timer)
 
     def _forget(self, key: tuple[str, str]) -> None:
         entry = self._recent.pop(key, None)
         if entry is not None:
             entry[2].cancel()
 
-    async def _get_json_retrying(self, path: str, params: Mapping[str, object]) -> Any:
-        """GET with retries: network errors and 5xx back off; a short Retry-After is waited out."""
+    async def _get_json_retrying(
+        self, path: str, params: Mapping[str, object]
+    ) -> tuple[Any, bytes]:
+        """GET with retries: network errors and 5xx back off; a short Retry-After is waited out.
+        Returns the answer's JSON and its body."""
         attempt = 0
         while True:
             hint: float | None = None
@@ -526,7 +615,7 @@ class TinylyticsClient:
                 hint = None
             else:
                 if response.status_code == 200:
-                    return self._decode(response)
+                    return self._decode(response), response.content
                 error = self._error_for(response)
                 hint = _retry_after(response)
             if isinstance(error, RateLimited):

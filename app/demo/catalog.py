@@ -206,6 +206,52 @@ SITES: tuple[SiteProfile, ...] = (
     ),
 )  # fmt: skip
 
+# Words for the made-up sites of a larger account (`sites` above the five written out).
+_EXTRA_NAMES = (
+    "Harbor", "Lumen", "Quill", "Orchard", "Signal", "Copper", "Meadow", "Atlas", "Juniper",
+    "Beacon", "Cinder", "Fable", "Grove", "Hollow", "Ivy", "Kestrel", "Lantern", "Marble",
+)  # fmt: skip
+_EXTRA_KINDS = ("blog", "docs", "shop", "studio", "notes", "club", "press", "lab")
+
+
+def account_sites(count: int, seed: int) -> tuple[SiteProfile, ...]:
+    """The account's sites: the five written out above, then made-up ones up to `count`, so
+    that an account of 50 sites can be measured. The same seed makes the same sites."""
+    if count <= len(SITES):
+        return SITES[: max(1, count)]
+    rng = random.Random(f"{seed}:extra-sites")
+    extra: list[SiteProfile] = []
+    base = SITES[0]
+    for n in range(len(SITES), count):
+        name = f"{rng.choice(_EXTRA_NAMES)} {rng.choice(_EXTRA_KINDS)} {n + 1}"
+        slug = name.lower().replace(" ", "-")
+        extra.append(
+            SiteProfile(
+                id=base.id + n,
+                uid=f"x{n:05d}",
+                label=name,
+                url=f"https://{slug}.example",
+                # A long tail: most sites small, a few large, as in real accounts.
+                daily_hits=round(min(2000.0, 8 * rng.paretovariate(1.2)), 1),
+                weekend=rng.uniform(0.4, 1.3),
+                tz_offset=rng.randrange(-8, 10),
+                created_days_ago=rng.randrange(60, 900),
+                active=rng.random() > 0.1,
+                is_public=rng.random() > 0.7,
+                insights_enabled=rng.random() > 0.5,
+                daily_reports=False,
+                monitor=rng.choice(("ok", "ok", "ok", "none", "quiet")),
+                period=300,
+                mobile_share=rng.uniform(0.2, 0.6),
+                growth=rng.uniform(-0.3, 0.8),
+                pages_per_session=rng.uniform(1.1, 2.5),
+                sections=(("/posts/", rng.randrange(5, 60), 0.4),),
+                top_pages=(("/", 0.3), ("/about", 0.03)),
+            )
+        )
+    return SITES + tuple(extra)
+
+
 # The site that `scale` grows (benchmarks need one big site; the others keep their size).
 LARGEST_SITE_ID = max(SITES, key=lambda s: s.daily_hits).id
 

@@ -593,6 +593,7 @@ class DemoServer:
         port: int = 0,
         seed: int = 42,
         scale: float = 1.0,
+        sites: int = 5,
         clock: Clock | None = None,
         settings: DemoSettings | None = None,
     ) -> None:
@@ -600,7 +601,7 @@ class DemoServer:
         self.clock = clock or Clock()
         self.settings = settings or DemoSettings()
         self.stats = RequestStats()
-        self.world = World(seed, self.clock, scale)
+        self.world = World(seed, self.clock, scale, sites=sites)
         self._api = DemoApi(self.world, self.settings, self.stats)
         # Bound now, so that port and base_url are known before start().
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -673,9 +674,9 @@ class DemoServer:
         self.stop()
 
 
-def run_forever(host: str, port: int, seed: int, scale: float) -> None:
+def run_forever(host: str, port: int, seed: int, scale: float, sites: int = 5) -> None:
     """`tinylytics-tui demo-server`: serve until Ctrl-C or SIGTERM."""
-    server = DemoServer(host=host, port=port, seed=seed, scale=scale)
+    server = DemoServer(host=host, port=port, seed=seed, scale=scale, sites=sites)
     server.start()
     print(f"Tinylytics demo server at {server.base_url}", flush=True)
     print(f"API key: {DEMO_KEY}", flush=True)

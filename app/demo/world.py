@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from app.demo.catalog import COUNTRIES, SITES, USERS, SiteProfile
+from app.demo.catalog import COUNTRIES, SITES, USERS, SiteProfile, account_sites
 from app.demo.clock import Clock
 from app.demo.days import DAY_SECONDS
 from app.demo.formats import stamp_of_day
@@ -79,7 +79,13 @@ class _LeaderboardCache:
 
 class World:
     def __init__(
-        self, seed: int, clock: Clock, scale: float = 1.0, *, store: DayStore = STORE
+        self,
+        seed: int,
+        clock: Clock,
+        scale: float = 1.0,
+        *,
+        store: DayStore = STORE,
+        sites: int = len(SITES),
     ) -> None:
         self.seed = seed
         self.clock = clock
@@ -91,7 +97,7 @@ class World:
         rng = random.Random(f"{seed}:account")
         self.user_name, self.user_email = rng.choice(USERS)
         self.sites: list[Site] = []
-        for index, profile in enumerate(SITES):
+        for index, profile in enumerate(account_sites(sites, seed)):
             created = self.anchor - timedelta(
                 days=profile.created_days_ago, seconds=rng.randrange(6 * 3600, 20 * 3600)
             )

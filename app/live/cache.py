@@ -1,9 +1,13 @@
-"""The on-disk cache (SQLite in the user's cache directory): final counts, streams, snapshots.
+"""The on-disk cache (SQLite in the user's cache directory): final counts, streams, snapshots,
+and what every copy of the app using the same key shares: its request ledger and recent answers.
 
 Counts: only what can no longer change is stored, hourly counts of completed UTC days and counts
 of completed spans. Streams: the newest hits of each site (bounded). Snapshots: the last data each
 screen showed. Both of the latter let a restart paint at once. Everything older than the retention
-is dropped when the file is opened.
+is dropped when the file is opened. Requests: one row per request sent in the last hour by any
+process (app/live/ledger.py). Answers: API answers of the last seconds, so that another process
+asking the same question reads them instead of sending it, and the questions on their way (whoever
+asks the same meanwhile waits for that answer): `TinylyticsClient`'s sharing rule.
 
 Several instances of the app may share one file. A lock held by another one is waited for
 briefly (the cache is called from the UI's event loop), then a read is a miss and a write waits in
@@ -38,9 +42,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Versions whose tables are a subset of this one's: upgraded in place by adding what is missing.
-_UPGRADABLE = (0, 1)
+_UPGRADABLE = (0, 1, 2)
 DEFAULT_RETENTION_DAYS = 400
 
 # How long SQLite waits for another instance's lock per attempt, and how many attempts a write
@@ -53,6 +57,9 @@ BUSY_BACKOFF = 1.0
 # Writes kept in memory while the file is busy; beyond that the oldest are dropped.
 MAX_PENDING = 500
 COMPANIONS = ("-wal", "-shm", "-journal")
+# Answers larger than this are not shared between processes: a handful of them would make the
+# file grow by megabytes for a saving of one request each.
+MAX_SHARED_ANSWER_BYTES = 512 * 1024
 
 _T = TypeVar("_T")
 _Write = Callable[[sqlite3.Connection], None]
@@ -75,6 +82,14 @@ CREATE TABLE IF NOT EXISTS streams (
 );
 CREATE TABLE IF NOT EXISTS snapshots (
     key TEXT PRIMARY KEY, data TEXT NOT NULL, saved_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS requests (id INTEGER PRIMARY KEY, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS requests_at ON requests (at);
+CREATE TABLE IF NOT EXISTS answers (
+    key TEXT PRIMARY KEY, body BLOB NOT NULL, fetched_at REAL NOT NULL, keep_until REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS asking (
+    key TEXT PRIMARY KEY, asker TEXT NOT NULL, until REAL NOT NULL
 )
 """
 
@@ -93,6 +108,14 @@ def default_cache_path(namespace: str) -> Path:
 
 class _Busy(Exception):
     """Another connection held the lock past this call's patience."""
+
+
+class CacheBusy(Exception):
+    """`SqliteCache.at_once`: another instance held the file past the busy timeout."""
+
+
+class CacheOff(Exception):
+    """`SqliteCache.at_once`: the cache is closed, or turned off for this session."""
 
 
 class _Broken(Exception):
@@ -131,17 +154,20 @@ def _execute(sql: str, params: tuple[object, ...]) -> _Write:
     return write
 
 
-def _transaction(db: sqlite3.Connection, body: _Write, *, write: bool) -> None:
+def _transaction(
+    db: sqlite3.Connection, body: Callable[[sqlite3.Connection], _T], *, write: bool
+) -> _T:
     """`body` in one transaction; a write takes the write lock at once (`BEGIN IMMEDIATE`), so
     that waiting for it happens in SQLite's busy handler and never as a failed upgrade."""
     db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
     try:
-        body(db)
+        result = body(db)
         db.execute("COMMIT")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
             db.execute("ROLLBACK")
         raise
+    return result
 
 
 class SqliteCache:
@@ -163,6 +189,7 @@ class SqliteCache:
         self.retention_days = retention_days
         self._today = today
         self._db: sqlite3.Connection | None = None
+        self.closed = False
         self._memory_hours: dict[tuple[str, date], list[int]] = {}
         self._memory_spans: dict[tuple[str, date, date], int] = {}
         # Checked and of the current schema: until then reads miss and writes queue.
@@ -304,6 +331,9 @@ class SqliteCache:
         db.execute("DELETE FROM spans WHERE last < ?", (oldest,))
         db.execute("DELETE FROM hits WHERE day < ?", (oldest,))
         db.execute("DELETE FROM snapshots WHERE saved_at < ?", (oldest,))
+        # Wall-clock seconds, as every process stamps them; the request ledger prunes itself.
+        db.execute("DELETE FROM answers WHERE keep_until < ?", (time.time(),))
+        db.execute("DELETE FROM asking WHERE until < ?", (time.time(),))
         # A stream whose hits all aged out is forgotten with them.
         db.execute("DELETE FROM streams WHERE site NOT IN (SELECT DISTINCT site FROM hits)")
 
@@ -535,8 +565,114 @@ class SqliteCache:
             _execute("INSERT OR REPLACE INTO snapshots (key, data, saved_at) VALUES (?, ?, ?)", row)
         )
 
+    # -- what other processes of the same key read: the request ledger, recent answers ---------
+
+    @property
+    def off(self) -> bool:
+        """Whether the file is let go of: closed, or turned off after a failure."""
+        return self._db is None
+
+    def at_once(self, body: Callable[[sqlite3.Connection], _T], *, write: bool) -> _T:
+        """What `body` returns, run now in a transaction of its own (`BEGIN IMMEDIATE` if it
+        writes), for a caller that must know whether it happened: raises `CacheBusy` if another
+        instance held the file past the busy timeout, `CacheOff` if the cache is closed or was
+        turned off (a failure is logged once, as for any other call)."""
+        if self._db is None or (not self._ready and not self._setup()):
+            if self._db is None:
+                raise CacheOff
+            raise CacheBusy
+        assert self._db is not None
+        try:
+            return _attempts(self._db, lambda db: _transaction(db, body, write=write), 1)
+        except _Busy:
+            pass
+        except sqlite3.Error as error:
+            self._failed(error)
+            raise CacheOff from None
+        raise CacheBusy
+
+    def answer(self, key: str, fetched_after: float) -> tuple[bytes, float] | None:
+        """The body of the answer to `key` fetched after `fetched_after` (wall-clock seconds) by
+        any process, and when it was fetched; or None."""
+        row = self._read(
+            lambda db: db.execute(
+                "SELECT body, fetched_at FROM answers WHERE key = ? AND fetched_at > ?",
+                (key, fetched_after),
+            ).fetchone()
+        )
+        return None if row is None else (bytes(row[0]), float(row[1]))
+
+    def hold(
+        self, key: str, asker: str, fetched_after: float, now: float, until: float
+    ) -> bool | None:
+        """Whether `asker` may send the question `key` now. True: it holds the question until
+        `until` (or until it puts the answer or lets go). False: another asker holds it, or its
+        answer fetched after `fetched_after` is here. None: the file cannot tell (busy or off),
+        so ask."""
+
+        def take(db: sqlite3.Connection) -> bool:
+            answered = db.execute(
+                "SELECT 1 FROM answers WHERE key = ? AND fetched_at > ?", (key, fetched_after)
+            ).fetchone()
+            holder = db.execute(
+                "SELECT asker FROM asking WHERE key = ? AND until > ?", (key, now)
+            ).fetchone()
+            if answered or (holder is not None and holder[0] != asker):
+                return False
+            db.execute("DELETE FROM asking WHERE until <= ?", (now,))
+            db.execute(
+                "INSERT OR REPLACE INTO asking (key, asker, until) VALUES (?, ?, ?)",
+                (key, asker, until),
+            )
+            return True
+
+        try:
+            return self.at_once(take, write=True)
+        except CacheBusy:
+            self._note_busy()
+        except CacheOff:
+            pass
+        return None
+
+    def let_go(self, key: str, asker: str) -> None:
+        """`asker` will not answer `key` (its request failed): the others need not wait."""
+
+        def delete(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM asking WHERE key = ? AND asker = ?", (key, asker))
+
+        # Busy or off: the hold ends at its time anyway.
+        with contextlib.suppress(CacheBusy, CacheOff):
+            self.at_once(delete, write=True)
+
+    def put_answer(self, key: str, body: bytes, fetched_at: float, keep_for: float) -> None:
+        """Offer an answer to the other processes for `keep_for` seconds; whoever waits for the
+        question is done waiting, and rows past their time go. Large answers are not kept (their
+        askers send the question themselves), and a busy file is not waited for (the answer
+        would be stale by the time it was saved)."""
+        if self._backing_off():
+            return
+        row = (key, body, fetched_at, fetched_at + keep_for)
+
+        def write(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM asking WHERE key = ?", (key,))
+            db.execute("DELETE FROM answers WHERE keep_until < ?", (fetched_at,))
+            if len(body) <= MAX_SHARED_ANSWER_BYTES:
+                db.execute(
+                    "INSERT OR REPLACE INTO answers (key, body, fetched_at, keep_until) "
+                    "VALUES (?, ?, ?, ?)",
+                    row,
+                )
+
+        try:
+            self.at_once(write, write=True)
+        except CacheBusy:
+            self._note_busy()
+        except CacheOff:
+            pass
+
     def close(self) -> None:
         """Save what waits (one more patient try), then let go of the file."""
+        self.closed = True
         if self._db is None:
             return
         if self._pending:

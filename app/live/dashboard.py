@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 # kept snapshot is loaded.
 from app.live.hitcounts import HitCounter, HitFilters, Progress, Series
 from app.live.paging import Ending, PagingReport, page_size, pages_to_read
-from app.live.ranges import RangeKind, Window, window
+from app.live.ranges import Compare, Range, Window, window
 
 if TYPE_CHECKING:
     from app.api import GroupedHitsResponse
@@ -35,7 +35,7 @@ PANELS: tuple[Panel, ...] = (
     Panel("Browsers", "browsername", None),
     Panel("Platforms", "platformname", None),
 )
-PANEL_ROWS = 10
+PANEL_ROWS = 20
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,9 @@ class Dashboard:
 
     @property
     def change(self) -> float | None:
-        if not self.series.previous_total:
-            return None
-        return (self.series.total - self.series.previous_total) / self.series.previous_total * 100
+        """Against the previous period over the same span (`Series.compared`)."""
+        compared = self.series.compared
+        return compared.change if compared is not None else None
 
     @property
     def unique_views(self) -> int | None:
@@ -104,14 +104,15 @@ async def load_dashboard(
     client: LiveApi,
     counter: HitCounter,
     site_id: int,
-    kind: RangeKind,
+    kind: Range,
     filters: HitFilters,
     *,
+    compare: Compare = Compare.PREVIOUS,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     progress: Progress | None = None,
 ) -> Dashboard:
     at = now()
-    span = window(kind, at)
+    span = window(kind, at, compare=compare)
     series, answers = await asyncio.gather(
         counter.series(site_id, span, filters, progress),
         asyncio.gather(*(grouped(client, site_id, p, span, filters) for p in PANELS)),
@@ -121,6 +122,22 @@ async def load_dashboard(
         for p, a in zip(PANELS, answers, strict=True)
     )
     return Dashboard(site_id, span, filters, series, panels, at)
+
+
+def dashboard_cost(
+    counter: HitCounter,
+    site_id: int,
+    kind: Range,
+    filters: HitFilters,
+    *,
+    compare: Compare = Compare.PREVIOUS,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    most_hits: int | None = None,
+) -> int:
+    """About how many requests `load_dashboard` would send now (none are sent to know): the
+    chart's series, from what the cache holds, and one per panel."""
+    span = window(kind, now(), compare=compare)
+    return counter.cost_of(site_id, span, filters, most_hits=most_hits) + len(PANELS)
 
 
 def _groups(answer: GroupedHitsResponse, paging: PagingReport) -> int:

@@ -5,6 +5,19 @@ The API has no time series. Two ways give one:
 - one `per_page=1` request per bucket, reading `pagination.total_count`: cost one per bucket.
 Each chart takes whichever is cheaper, decided from the first page of raw hits. Completed UTC days
 never change, so their counts are kept and a refresh only asks for what can still move.
+
+Raw hits are counted by UTC hour, and to the minute where a bucket or a comparison needs it: an
+hourly bucket on local hours half an hour off UTC, or the previous period cut at the same moment.
+
+Like for like: the current period runs to now, so its change is measured against the previous
+period up to the same moment (`Window.cut`), not against whole days (at 04:00 four hours of
+today against a whole day a week ago would always read as a drop). The API counts whole UTC days
+only, so the part of a day before the cut is counted from that day's raw hits, read once: the
+day is complete, its hourly counts are kept on disk with the others and its minutes in memory for
+the session, so a refresh costs nothing more than before (one request for today). Reading a day
+costs one request per 1000 of its hits; for a day busier than `CUT_PAGES` pages that would be
+dear, so such a site is compared over complete buckets only (today, or this hour, left out on
+both sides; `Comparison.same_moment` is False and the screen says so).
 """
 
 from __future__ import annotations
@@ -25,7 +38,7 @@ from app.live.paging import (
     pages_to_read,
     read_pages,
 )
-from app.live.ranges import Bucket, Window, days_between, midnight
+from app.live.ranges import Bucket, Comparison, Window, days_between, midnight
 
 if TYPE_CHECKING:
     from app.api import Hit, HitsResponse
@@ -41,6 +54,16 @@ MAX_RAW_PAGES = 200
 MAX_NEW_PAGES = 4
 # A day is final once it ended this long before it was fetched (hits may be recorded late).
 SETTLE = timedelta(minutes=5)
+# Recent complete days whose counts give a site's hits per day, to guess what raw pages cost.
+RATE_DAYS = 14
+DAY = timedelta(days=1)
+MINUTES = 24 * 60
+# Pages of one complete day worth reading to count part of it (for a like-for-like change):
+# 10,000 hits, read once a session. A busier day is compared over complete buckets instead.
+CUT_PAGES = 10
+# Complete days whose minute counts are kept in memory (6 KB each): every site's cut day and the
+# hourly chart's days, for a few ranges and filters.
+MINUTE_DAYS = 256
 
 Progress = Callable[[int, int], None]
 
@@ -71,6 +94,8 @@ class Series:
     # Hits over the whole UTC days the current period touches (the span the API's grouped
     # answers cover); differs from `total` only for the hourly range.
     days_total: int = 0
+    # The change's basis: equal spans of both periods (None: not known, as in an old snapshot).
+    compared: Comparison | None = None
 
     @property
     def total(self) -> int:
@@ -127,21 +152,68 @@ def chunks(days: list[date]) -> list[tuple[date, date]]:
 
 
 def bucket_hits(hits: Iterable[Hit], into: dict[date, list[int]]) -> None:
-    """Count hits into the hourly counts of the days in `into` (other days are left out)."""
+    """Count hits into the UTC days of `into` (other days are left out): by hour into a list of
+    24, by minute into a list of 1440."""
     for hit in hits:
         stamp = hit.created_at.astimezone(UTC)
-        day = into.get(stamp.date())
-        if day is not None:
-            day[stamp.hour] += 1
+        slots = into.get(stamp.date())
+        if slots is not None:
+            slots[(stamp.hour * 60 + stamp.minute) * len(slots) // MINUTES] += 1
+
+
+def by_hour(minutes: list[int]) -> list[int]:
+    return [sum(minutes[h * 60 : (h + 1) * 60]) for h in range(24)]
+
+
+@dataclass(frozen=True)
+class DayPart:
+    """Minutes [start, end) of one UTC day."""
+
+    day: date
+    start: int
+    end: int
+
+    @property
+    def hourly(self) -> bool:
+        """Whole hours: hourly counts are enough."""
+        return self.start % 60 == 0 and self.end % 60 == 0
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """An interval as parts of single UTC days and runs of whole UTC days."""
+
+    parts: tuple[DayPart, ...]
+    runs: tuple[tuple[date, date], ...]
+
+
+def split(start: datetime, end: datetime) -> Pieces:
+    """[start, end) in UTC days, to the minute (seconds are dropped from both ends)."""
+    start = start.astimezone(UTC).replace(second=0, microsecond=0)
+    end = end.astimezone(UTC).replace(second=0, microsecond=0)
+    if end <= start:
+        return Pieces((), ())
+    first, last = start.date(), end.date()
+    head, tail = start.hour * 60 + start.minute, end.hour * 60 + end.minute
+    if first == last:
+        return Pieces((DayPart(first, head, tail),), ())
+    parts: list[DayPart] = []
+    if head:
+        parts.append(DayPart(first, head, MINUTES))
+        first += timedelta(days=1)
+    if tail:
+        parts.append(DayPart(last, 0, tail))
+    runs = ((first, last - timedelta(days=1)),) if first < last else ()
+    return Pieces(tuple(parts), runs)
 
 
 @dataclass
 class _Today:
-    """Today's hourly counts as last read, so that a refresh reads only the hits since."""
+    """Today's counts by minute as last read, so that a refresh reads only the hits since."""
 
     day: date
-    hours: list[int]
-    total: int  # hits of `day` counted into `hours`
+    minutes: list[int]
+    total: int  # hits of `day` counted into `minutes`
     counted_at: datetime  # of the last full read
 
 
@@ -158,6 +230,7 @@ class _Pass:
 
     key: str
     hours: dict[date, list[int]] = field(default_factory=dict)
+    minutes: dict[date, list[int]] = field(default_factory=dict)
     spans: dict[tuple[date, date], int] = field(default_factory=dict)
     requests: int = 0
 
@@ -181,6 +254,10 @@ class HitCounter:
         self._now = now
         self._limit = asyncio.Semaphore(concurrency)
         self._today: dict[str, _Today] = {}
+        # Minute counts of complete days read this session, least recently used first.
+        self._minutes: dict[tuple[str, date], list[int]] = {}
+        # Complete days too busy to read for a like-for-like cut (see CUT_PAGES).
+        self._too_busy: set[tuple[str, date]] = set()
 
     async def series(
         self,
@@ -192,27 +269,56 @@ class HitCounter:
         filters = filters or HitFilters()
         run = _Pass(store_key(site_id, filters))
         buckets = window.previous.buckets + window.current.buckets
+        half = len(window.previous.buckets)
         method = "cached"
         if window.hourly:
-            days = days_between(buckets[0].first_day, buckets[-1].last_day)
-            missing = [d for d in days if self._store.hours(run.key, d) is None]
-            if missing == [self._now().date()] and await self._read_new(site_id, filters, run):
-                method = "new hits"
-            elif missing:
-                await self._fetch_raw(site_id, filters, run, missing, progress)
-                method = "raw"
-            counts = [self._hourly_count(run, b) for b in buckets]
+            pieces = [split(b.start, b.end) for b in buckets]
+            cut = window.cut
+            # The previous hour cut at the same minute: counted in the same read if it is one.
+            extra = split(window.previous.buckets[-1].start, cut).parts if cut else ()
+            parts = [p for each in pieces for p in each.parts]
+            method = await self._read_parts(site_id, filters, run, parts, extra, progress)
+            counts = [self._pieces_count(run, p) or 0 for p in pieces]
             current_days = days_between(window.current.first_day, window.current.last_day)
             days_total = sum(sum(self._hours(run, d) or ()) for d in current_days)
         else:
             needed = [b for b in buckets if self._known_count(run, b) is None]
             if needed:
-                method = await self._fill(site_id, filters, run, needed, progress)
+                # The day the previous period is cut in, by minute if it is read anyway.
+                fine = {window.cut.date()} if window.cut else set()
+                method = await self._fill(site_id, filters, run, needed, progress, fine)
             counts = [self._known_count(run, b) or 0 for b in buckets]
-        half = len(window.previous.buckets)
-        if not window.hourly:
             days_total = sum(counts[half:])
-        return Series(tuple(counts[half:]), tuple(counts[:half]), run.requests, method, days_total)
+        compared = await self._compare(site_id, filters, run, window, counts[:half], counts[half:])
+        return Series(
+            tuple(counts[half:]), tuple(counts[:half]), run.requests, method, days_total, compared
+        )
+
+    async def _compare(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        window: Window,
+        previous: list[int],
+        current: list[int],
+    ) -> Comparison | None:
+        """The current period to now against the previous one to its cut: its complete buckets
+        before the cut, and the part of the bucket the cut falls in."""
+        cut = window.cut
+        if cut is None:
+            return None
+        same = 0
+        for bucket, count in zip(window.previous.buckets, previous, strict=True):
+            if bucket.end <= cut:
+                same += count
+            elif bucket.start < cut:
+                part = await self._span_count(site_id, filters, run, split(bucket.start, cut))
+                if part is None:
+                    # Too busy a day to read: complete buckets only, on both sides.
+                    return Comparison(sum(current[:-1]), sum(previous[:-1]), same_moment=False)
+                same += part
+        return Comparison(sum(current), same)
 
     # -- what is known ------------------------------------------------------------------------
 
@@ -220,22 +326,113 @@ class HitCounter:
         return self._now() >= midnight(last_day + timedelta(days=1)) + SETTLE
 
     def _hours(self, run: _Pass, day: date) -> list[int] | None:
-        return run.hours.get(day) or self._store.hours(run.key, day)
+        hours = run.hours.get(day) or self._store.hours(run.key, day)
+        if hours is None:
+            minutes = self._minutes_of(run, day)
+            hours = by_hour(minutes) if minutes is not None else None
+        return hours
 
-    def _hourly_count(self, run: _Pass, bucket: Bucket) -> int:
-        hours = self._hours(run, bucket.first_day)
-        return hours[bucket.start.hour] if hours else 0
+    def _minutes_of(self, run: _Pass, day: date) -> list[int] | None:
+        if day in run.minutes:
+            return run.minutes[day]
+        minutes = self._minutes.pop((run.key, day), None)
+        if minutes is not None:
+            self._minutes[(run.key, day)] = minutes  # now the most recently used
+        return minutes
 
-    def _known_count(self, run: _Pass, bucket: Bucket) -> int | None:
-        per_day = [self._hours(run, d) for d in days_between(bucket.first_day, bucket.last_day)]
+    def _keep_minutes(self, key: str, day: date, minutes: list[int]) -> None:
+        self._minutes.pop((key, day), None)
+        self._minutes[(key, day)] = minutes
+        while len(self._minutes) > MINUTE_DAYS:
+            del self._minutes[next(iter(self._minutes))]
+
+    def _part_count(self, run: _Pass, part: DayPart) -> int | None:
+        if part.hourly:
+            hours = self._hours(run, part.day)
+            if hours is not None:
+                return sum(hours[part.start // 60 : part.end // 60])
+        minutes = self._minutes_of(run, part.day)
+        return sum(minutes[part.start : part.end]) if minutes is not None else None
+
+    def _days_count(self, run: _Pass, first: date, last: date) -> int | None:
+        per_day = [self._hours(run, d) for d in days_between(first, last)]
         if all(h is not None for h in per_day):
             return sum(sum(h) for h in per_day if h is not None)
-        span = (bucket.first_day, bucket.last_day)
+        span = (first, last)
         if span in run.spans:
             return run.spans[span]
         return self._store.span(run.key, *span)
 
+    def _pieces_count(self, run: _Pass, pieces: Pieces) -> int | None:
+        counts = [self._part_count(run, p) for p in pieces.parts]
+        counts += [self._days_count(run, *r) for r in pieces.runs]
+        known = [c for c in counts if c is not None]
+        return sum(known) if len(known) == len(counts) else None
+
+    def _known_count(self, run: _Pass, bucket: Bucket) -> int | None:
+        return self._days_count(run, bucket.first_day, bucket.last_day)
+
     # -- fetching ---------------------------------------------------------------------------
+
+    async def _read_parts(
+        self,
+        site_id: int,
+        filters: HitFilters,
+        run: _Pass,
+        parts: list[DayPart],
+        extra: Iterable[DayPart],
+        progress: Progress | None,
+    ) -> str:
+        """Read the raw hits of the days whose `parts` are not known (today's new hits only,
+        when it is the one); `extra` parts are counted too if their day is read anyway."""
+        missing = [p for p in parts if self._part_count(run, p) is None]
+        if not missing:
+            return "cached"
+        days = sorted({p.day for p in missing})
+        if days == [self._now().date()] and await self._read_new(site_id, filters, run):
+            return "new hits"
+        fine = {p.day for p in [*missing, *extra] if not p.hourly and p.day in days}
+        await self._fetch_raw(site_id, filters, run, days, progress, fine=fine)
+        return "raw"
+
+    async def _span_count(
+        self, site_id: int, filters: HitFilters, run: _Pass, pieces: Pieces
+    ) -> int | None:
+        """Hits in `pieces`, reading what is not known: the raw hits of a part's day, a count
+        per run of whole days. None when a day is too busy to read (see CUT_PAGES)."""
+        for part in pieces.parts:
+            if self._part_count(run, part) is None and not await self._read_day(
+                site_id, filters, run, part.day, fine=not part.hourly
+            ):
+                return None
+        runs = [r for r in pieces.runs if self._days_count(run, *r) is None]
+        if runs:
+            whole = [Bucket(midnight(a), midnight(b + timedelta(days=1))) for a, b in runs]
+            await self._fetch_counts(site_id, filters, run, whole, None)
+        return self._pieces_count(run, pieces)
+
+    async def _read_day(
+        self, site_id: int, filters: HitFilters, run: _Pass, day: date, *, fine: bool
+    ) -> bool:
+        """Count one day's raw hits (by minute if `fine`); False if it has too many to read."""
+        if (run.key, day) in self._too_busy:
+            return False
+        probe = await self._hits_page(site_id, filters, run, (day, day), 1)
+        if _plan(probe, MAX_RAW_PAGES).pages > CUT_PAGES:
+            if len(self._too_busy) >= MINUTE_DAYS:
+                self._too_busy.clear()
+            self._too_busy.add((run.key, day))
+            return False
+        return await self._fetch_raw(
+            site_id,
+            filters,
+            run,
+            [day],
+            None,
+            probe=probe,
+            cap=CUT_PAGES,
+            fine={day} if fine else set(),
+        )
 
     async def _fill(
         self,
@@ -244,8 +441,10 @@ class HitCounter:
         run: _Pass,
         needed: list[Bucket],
         progress: Progress | None,
+        fine: set[date],
     ) -> str:
-        """Fetch what `needed` lacks, raw or by counts, whichever costs fewer requests."""
+        """Fetch what `needed` lacks, raw or by counts, whichever costs fewer requests (by
+        minute for the days in `fine`, if raw)."""
         if len(needed) == 1:
             await self._fetch_counts(site_id, filters, run, needed, progress)
             return "counts"
@@ -253,12 +452,23 @@ class HitCounter:
         spans = chunks(days)
         # Probe the most recent span: it is usually the busiest, so the estimate errs high.
         probe = await self._hits_page(site_id, filters, run, spans[-1], 1)
-        days_probed = (spans[-1][1] - spans[-1][0]).days + 1
-        estimate = math.ceil(_plan(probe, MAX_RAW_PAGES).pages * len(days) / days_probed)
+        days_probed: float = (spans[-1][1] - spans[-1][0]).days + 1
+        now = self._now()
+        if spans[-1][1] == now.date():
+            # Today so far is part of a day: as a whole one it would make the span look quieter
+            # than it is (and a long read raw, dearer than counting, look cheaper).
+            days_probed -= 1 - max(now - midnight(now.date()), timedelta(minutes=30)) / DAY
+        # Hits a day from the probe's count (its pages would round a few hits up to a whole
+        # page), and the pages each span takes at that rate, as `cost_of` guesses them.
+        per_day = _plan(probe, MAX_RAW_PAGES).total_count / days_probed
+        estimate = sum(
+            max(1, math.ceil(per_day * ((last - first).days + 1) / RAW_PAGE))
+            for first, last in spans
+        )
         # A span with more pages than this is cheaper by counts, whatever it claims.
         cap = 2 * len(needed)
         if estimate <= len(needed) and await self._fetch_raw(
-            site_id, filters, run, days, progress, probe=probe, cap=cap
+            site_id, filters, run, days, progress, probe=probe, cap=cap, fine=fine
         ):
             return "raw"
         await self._fetch_counts(site_id, filters, run, needed, progress)
@@ -318,13 +528,19 @@ class HitCounter:
         progress: Progress | None,
         probe: HitsResponse | None = None,
         cap: int = MAX_RAW_PAGES,
+        fine: set[date] | frozenset[date] = frozenset(),
     ) -> bool:
-        """Read every hit of `days` and count them by hour; `probe` is page 1 of the last span.
+        """Read every hit of `days` and count them by hour, and by minute for the days in
+        `fine` (and today); `probe` is page 1 of the last span.
 
         At most `cap` pages a span: False when a span went on beyond them (its counts are then
         kept for this answer only, never as final)."""
         fetched_at = self._now()
-        hours = {d: [0] * 24 for d in days}
+        today = fetched_at.date()
+        by_minute = {d for d in days if d in fine or d == today}
+        # Minute counts where they are needed, hourly ones elsewhere: a year of days by minute
+        # would be half a million numbers.
+        hours = {d: [0] * (MINUTES if d in by_minute else 24) for d in days}
         spans = chunks(days)
         whole = True
         for index, span in enumerate(spans):
@@ -339,11 +555,16 @@ class HitCounter:
         if not whole and probe is not None:
             return False  # the caller counts by buckets instead
         for day, counts in hours.items():
-            if whole and fetched_at >= midnight(day + timedelta(days=1)) + SETTLE:
-                self._store.put_hours(run.key, day, counts)
+            hourly = by_hour(counts) if len(counts) == MINUTES else counts
+            final = whole and fetched_at >= midnight(day + timedelta(days=1)) + SETTLE
+            if final:
+                self._store.put_hours(run.key, day, hourly)
             else:
-                run.hours[day] = counts
-        today = fetched_at.date()
+                run.hours[day] = hourly
+            if len(counts) == MINUTES:
+                run.minutes[day] = counts
+                if final:
+                    self._keep_minutes(run.key, day, counts)
         if today in hours and whole:
             counts = list(hours[today])
             self._keep_today(run.key, _Today(today, counts, sum(counts), fetched_at))
@@ -406,7 +627,7 @@ class HitCounter:
         if new < 0 or len(rows) < 2:
             return False
         newest_first = rows[0].created_at >= rows[-1].created_at
-        hours = list(kept.hours)
+        minutes = list(kept.minutes)
         if newest_first:
             if new > len(rows):
                 return False
@@ -428,10 +649,67 @@ class HitCounter:
                 fresh += [h for i, h in enumerate(page.hits, offset) if i >= kept.total]
                 if len(page.hits) < size:
                     break  # the list ends here, whatever the total said
-        bucket_hits(fresh, {today: hours})
-        run.hours[today] = hours
-        self._keep_today(run.key, _Today(today, hours, total, kept.counted_at))
+        bucket_hits(fresh, {today: minutes})
+        run.minutes[today] = minutes
+        run.hours[today] = by_hour(minutes)
+        self._keep_today(run.key, _Today(today, minutes, total, kept.counted_at))
         return True
+
+    # -- what a series would cost -----------------------------------------------------------
+
+    def cost_of(
+        self,
+        site_id: int,
+        window: Window,
+        filters: HitFilters | None = None,
+        *,
+        most_hits: int | None = None,
+    ) -> int:
+        """About how many requests `series()` would send for `window` now, judged from what is
+        kept; sends none. Raw pages are guessed from the hits per day of the recent days already
+        counted (the Sites table and the 7-day view count the last two weeks); with none counted,
+        from `most_hits` (the site's lifetime hits, if known), else the cost of counting bucket
+        by bucket: what a busy site pays, and more than a quiet one does."""
+        run = _Pass(store_key(site_id, filters or HitFilters()))
+        buckets = window.previous.buckets + window.current.buckets
+        if window.hourly:
+            # The days of the buckets only: a year-earlier comparison is a year away.
+            days = sorted({d for b in buckets for d in days_between(b.first_day, b.last_day)})
+            missing = [d for d in days if self._hours(run, d) is None]
+            if not missing:
+                return 0
+            if missing == [self._now().date()] and run.key in self._today:
+                return 1  # the hits since the last read
+            pages = self._raw_pages(run, missing)
+            return len(chunks(missing)) if pages is None else pages
+        needed = [b for b in buckets if self._known_count(run, b) is None]
+        if len(needed) <= 1:
+            return len(needed)
+        days = sorted({d for b in needed for d in days_between(b.first_day, b.last_day)})
+        pages = self._raw_pages(run, days)
+        if pages is None and most_hits is not None:
+            # Every hit the site ever had, read raw: a bound, not a guess.
+            pages = math.ceil(most_hits / RAW_PAGE) + len(chunks(days))
+        # As `_fill` decides: one probe, then raw pages if fewer than the buckets, else counts.
+        if pages is not None and pages <= len(needed):
+            return pages
+        return 1 + len(needed)
+
+    def _raw_pages(self, run: _Pass, days: list[date]) -> int | None:
+        """Pages of raw hits `days` would take, at the rate of the last complete days counted;
+        None when none of them is."""
+        today = self._now().date()
+        recent = [today - timedelta(days=n) for n in range(1, RATE_DAYS + 1)]
+        counts = [self._known_count(run, Bucket(midnight(d), midnight(d) + DAY)) for d in recent]
+        known = [c for c in counts if c is not None]
+        if not known:
+            return None
+        per_day = sum(known) / len(known)
+        spans = chunks(days)
+        return sum(
+            max(1, math.ceil(per_day * ((last - first).days + 1) / RAW_PAGE))
+            for first, last in spans
+        )
 
 
 def _plan(answer: HitsResponse, cap: int) -> PagingPlan:

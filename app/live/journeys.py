@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from typing import TYPE_CHECKING, Final
 
@@ -30,7 +30,7 @@ from app.live.paging import (
     pages_to_read,
     read_pages,
 )
-from app.live.ranges import RangeKind, window
+from app.live.ranges import DayRange, Range, RangeKind, resolve, window
 
 if TYPE_CHECKING:
     from app.live.api import LiveApi
@@ -45,25 +45,43 @@ RELOAD_AFTER: Final = 1800.0
 # -- ranges ------------------------------------------------------------------------------------
 
 
+# Journeys cover at most this many days: longer ranges show their last 30.
+JOURNEY_DAYS: Final = 30
+
+
 @dataclass(frozen=True)
 class JourneySpan:
     """The UTC days asked for. `asked` is the shared range, `kind` the one shown: journeys
-    cover at most 30 days, so 12 months becomes 30 days."""
+    cover at most 30 days, so 12 months becomes 30 days, and longer days their last 30."""
 
-    asked: RangeKind
-    kind: RangeKind
+    asked: Range
+    kind: Range
     first: date
     last: date
 
     @property
     def substituted(self) -> bool:
-        return self.asked is not self.kind
+        return self.asked != self.kind
+
+    @property
+    def note(self) -> str | None:
+        """Why the days shown are not the range's, in a few words."""
+        if not self.substituted:
+            return None
+        return f"journeys cover at most {JOURNEY_DAYS} days: the last {JOURNEY_DAYS} shown"
 
 
-def journey_span(kind: RangeKind, now: datetime) -> JourneySpan:
-    shown = RangeKind.MONTH if kind is RangeKind.YEAR else kind
+def journey_span(kind: Range, now: datetime) -> JourneySpan:
+    chosen = resolve(kind, now.date())
+    shown: Range
+    if chosen is RangeKind.YEAR:
+        shown = RangeKind.MONTH
+    elif isinstance(chosen, DayRange) and chosen.days > JOURNEY_DAYS:
+        shown = DayRange(chosen.last - timedelta(days=JOURNEY_DAYS - 1), chosen.last)
+    else:
+        shown = chosen
     current = window(shown, now).current
-    return JourneySpan(kind, shown, current.first_day, current.last_day)
+    return JourneySpan(chosen, shown, current.first_day, current.last_day)
 
 
 # -- one journey -------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from app import localtime
 from app.api import LeaderboardResponse
 from app.durations import MINUTE, words
 from app.live.paging import Ending, PagingReport, Warn, page_size, pages_to_read
@@ -272,7 +273,8 @@ def _age(seconds: float) -> str:
 
 
 def cache_note(cached_at: datetime | None, expires_at: datetime | None, now: datetime) -> str:
-    """`cached 12 minutes ago · next update 13:00 UTC`, from the server's cache_info."""
+    """`cached 12 minutes ago · next update 14:00 CET`, from the server's cache_info (the
+    update's time in the user's zone)."""
     parts: list[str] = []
     if cached_at is not None:
         parts.append(f"cached {_age((now - cached_at).total_seconds())}")
@@ -280,5 +282,6 @@ def cache_note(cached_at: datetime | None, expires_at: datetime | None, now: dat
         if now >= expires_at:
             parts.append("update due")
         else:
-            parts.append(f"next update {expires_at:%H:%M} UTC")
+            zone = localtime.abbreviation(expires_at)
+            parts.append(f"next update {localtime.clock(expires_at)} {zone}")
     return " · ".join(parts)

@@ -13,10 +13,10 @@ RELAXED_UP_TO = 0.5
 MOST_STRETCH = 60.0
 
 
-def stretch(budget: RequestBudget) -> float:
+def stretch(budget: RequestBudget, extra: int = 0) -> float:
     """1.0 while at most half the share was used in the last hour; then growing: x2 at 75 %,
-    x5 at 90 %, at most x60."""
-    used = budget.used_last_hour() / budget.per_hour
+    x5 at 90 %, at most x60. `extra`: as it will be once that many more requests are sent."""
+    used = (budget.used_last_hour() + extra) / budget.per_hour
     if used <= RELAXED_UP_TO:
         return 1.0
     headroom = max(1.0 - used, (1.0 - RELAXED_UP_TO) / MOST_STRETCH)

@@ -23,6 +23,7 @@ from app.durations import compact
 from app.live.cache import SqliteCache, cache_namespace, default_cache_path
 from app.live.feeds.hits import HitsFeed
 from app.live.feeds.sites import SitesFeed
+from app.live.ledger import LedgerBudget
 from app.live.pacing import stretch
 from app.live.sites import SiteDirectory
 from app.live.snapshots import Snapshots
@@ -48,8 +49,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Callers asking the same question within this many seconds share one answer; `r` always asks
-# the server again.
+# Callers asking the same question within this many seconds share one answer, in this process
+# and (through the cache) in the others on the same key; `r` always asks the server again.
 SHARE_SECONDS = 5.0
 
 
@@ -104,6 +105,8 @@ class Session:
         self.snapshots = Snapshots(None, self.now)
         self.sites = SiteDirectory()
         self.account = ""
+        # The account's name in the config file when there are several: the status line says it.
+        self.label = ""
         # Built with the API: the incremental counters and streams keep per-site state.
         self.counter: HitCounter | None = None
         self.streams: HitStreams | None = None
@@ -206,6 +209,8 @@ class Session:
             self.cache = SqliteCache(
                 path, retention_days=self._retention_days, today=lambda: self.now().date()
             )
+            # One budget per key on this machine: every copy of the app on it draws from it.
+            self.budget = LedgerBudget(self.budget.per_hour, self.cache)
         self.snapshots = Snapshots(self.cache, self.now)
         self.sites_feed.learn_kept_names()
 
@@ -220,6 +225,7 @@ class Session:
             base_url,
             budget=self.budget,
             share_seconds=SHARE_SECONDS,
+            shared=self.cache,
             max_body_bytes=self._max_answer_bytes,
         )
         self.attach(client)
@@ -296,7 +302,7 @@ class Session:
         per_hour = self.budget.per_hour
         self._tell(
             Notice(
-                f"This app's API budget ({per_hour} requests an hour) is spent; the next update "
+                f"This key's API budget ({per_hour} requests an hour) is spent; the next update "
                 f"is in {compact(wait, parts=1)}. requests_per_hour in the config file sets it.",
                 timeout=6,
             )

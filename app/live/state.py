@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.live.hitcounts import HitFilters
-from app.live.ranges import RangeKind
+from app.live.ranges import Compare, DayRange, Range, RangeKind
 
 # The refresh intervals `+` and `-` step through (seconds).
 REFRESH_STEPS = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
@@ -21,7 +21,10 @@ Listener = Callable[[str], None]
 @dataclass
 class ViewState:
     site_id: int | None = None
+    # The rolling preset of t/w/m/y; `days`, when set, is the range shown instead (`range`).
     range_kind: RangeKind = RangeKind.WEEK
+    days: DayRange | None = None
+    compare: Compare = Compare.PREVIOUS
     filters: tuple[tuple[str, str], ...] = ()
     paused: bool = False
     refresh_interval: float = 60.0
@@ -53,9 +56,33 @@ class ViewState:
             self.site_id = site_id
             self._changed("site")
 
+    @property
+    def range(self) -> Range:
+        """The range shown: UTC days chosen in the range dialog, else the rolling preset."""
+        return self.days if self.days is not None else self.range_kind
+
     def set_range(self, kind: RangeKind) -> None:
         self.range_kind = kind
+        self.days = None
         self._changed("range")
+
+    def set_days(self, days: DayRange) -> None:
+        self.days = days
+        self._changed("range")
+
+    def choose_range(self, chosen: Range) -> None:
+        """A range of either sort (the command line's `--range`, a report)."""
+        if isinstance(chosen, DayRange):
+            self.set_days(chosen)
+        else:
+            self.set_range(chosen)
+
+    def toggle_compare(self) -> Compare:
+        """The previous period, or the same period a year earlier."""
+        previous = self.compare is Compare.PREVIOUS
+        self.compare = Compare.YEAR if previous else Compare.PREVIOUS
+        self._changed("compare")
+        return self.compare
 
     def set_filters(self, filters: tuple[tuple[str, str], ...]) -> None:
         self.filters = filters

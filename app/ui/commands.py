@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): switch site, theme, refresh interval, pause, refresh now."""
+"""The command palette (ctrl+p): switch site or account, theme, refresh interval, pause,
+refresh now."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from textual.fuzzy import Matcher
 
 from app.durations import words
 from app.live.state import REFRESH_STEPS
-from app.ui.context import session_of
+from app.ui.context import accounts_of, session_of
 from app.ui.messages import Navigate
+from app.ui.modes import section_of
 from app.ui.text import clean
 
 Command = tuple[str, str, Callable[[], object]]
@@ -24,6 +26,16 @@ class TinyCommands(Provider):
         session = session_of(app)
         state = session.state
         commands: list[Command] = []
+        accounts = accounts_of(app)
+        for name in accounts.others():
+            commands.append(
+                (
+                    f"Switch account: {name}",
+                    f"show this account's sites ({clean(accounts.base_url(name))})",
+                    # Account names are letters, digits, - and _: safe inside the action.
+                    partial(app.run_action, f"switch_account('{name}')"),
+                )
+            )
         for row in session.sites_feed.rows:
             title = f"Switch site: {clean(row.label)}  {clean(row.url)}  ID {row.id}"
             commands.append(
@@ -71,7 +83,7 @@ class TinyCommands(Provider):
         """The same section for the other site: every section but Sites shows one site."""
         session = session_of(self.app)
         session.state.open_site(site_id)
-        section = self.app.current_mode
+        section = section_of(self.app.current_mode)
         if section == "sites":
             section = "hits"
             session.hits_feed.ask()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.live.accounts import Accounts
 from app.live.session import Session
 
 
@@ -11,3 +12,11 @@ def session_of(app: object) -> Session:
     if not isinstance(session, Session):
         raise TypeError("this app has no tinylytics session")
     return session
+
+
+def accounts_of(app: object) -> Accounts:
+    """The running app's accounts (the palette offers to switch between them)."""
+    accounts = getattr(app, "accounts", None)
+    if not isinstance(accounts, Accounts):
+        raise TypeError("this app has no tinylytics accounts")
+    return accounts

@@ -35,11 +35,16 @@ def _candidates() -> Iterator[Path]:
     yield Path.home()
 
 
+def screenshot_stem(now: datetime) -> str:
+    """A picture's name by the local time, without its suffix: `tinylytics-2026-11-30T101500`."""
+    return f"{PREFIX}-{now.astimezone():%Y-%m-%dT%H%M%S}"
+
+
 def reserve_screenshot(directory: Path, now: datetime) -> Path:
     """A new file for the picture, private to the user (it shows the account's numbers), named
     by the local time, `tinylytics-2026-11-30T101500.svg`; a second one in the same second gets
     `-2`. Raises OSError when the folder cannot take it."""
-    stem = f"{PREFIX}-{now.astimezone():%Y-%m-%dT%H%M%S}"
+    stem = screenshot_stem(now)
     for number in range(1, 100):
         path = directory / (f"{stem}.svg" if number == 1 else f"{stem}-{number}.svg")
         try:

@@ -35,6 +35,8 @@ def make_app(
 ) -> TinylyticsApp:
     """The app on the demo server. The uptime watcher is off unless asked for: its alerts are
     timed toasts that would land in pictures and its requests in request counts."""
+    # Pictures and texts must not depend on the machine's zone: UTC unless a test picks one.
+    overrides.setdefault("timezone", "UTC")
     settings = Settings(
         api_key=Secret(key) if key else None,
         base_url=server.base_url,

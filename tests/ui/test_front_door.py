@@ -56,8 +56,9 @@ async def test_sites_screen_shows_each_site_id_with_the_numbers_at_80_columns(
         await pilot.pause()
         lines = rendered(table)
         header = lines[0]
-        for title in ("Site", "ID", "Today", "7 days", "Δ 7d", "Trend"):
-            assert f" {title} " in header, (title, header)
+        # The trend gives way on 80 columns (tests/ui/test_tables.py); the ID stays.
+        for title in ("Site", "ID", "Today", "7 days", "Δ 7d", "Uptime"):
+            assert f" {title} " in f"{header} ", (title, header)
         for site in sites:
             label = str(site["label"])
             row = next(line for line in lines if line.strip().startswith(label))

@@ -18,7 +18,7 @@ from app.ui.screens.hits import HitsScreen
 from app.ui.screens.leaderboard import KEYS, LeaderboardScreen
 from app.ui.text import clean
 from app.ui.widgets.status import StatusLine
-from app.ui.widgets.table import SERVER_TEXT, LiveTable, cut
+from app.ui.widgets.table import SERVER_TEXT, LiveTable, cut_middle
 from tests.conftest import DEMO_HEADERS
 from tests.ui.conftest import loaded, notified, screen_text, wait_for
 
@@ -57,8 +57,8 @@ def paths_shown(app: TinylyticsApp) -> list[str]:
 
 
 def drawn(path: str) -> str:
-    """A path as the leaderboard draws it."""
-    return cut(Text(clean(path)), SERVER_TEXT).plain
+    """A path as the leaderboard holds it: cut in the middle when very long."""
+    return cut_middle(Text(clean(path)), SERVER_TEXT).plain
 
 
 def requests(demo: DemoServer) -> int:

@@ -28,6 +28,7 @@ def quiet_app(demo: DemoServer, tmp_path: Path) -> TinylyticsApp:
         base_url=demo.base_url,
         site=QUIET,
         config_path=tmp_path / "config.toml",
+        timezone="UTC",  # the pictures must not depend on the machine's zone
     )
     return TinylyticsApp(
         settings,

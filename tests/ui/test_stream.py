@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,8 +12,9 @@ import httpx
 from app.demo import DEMO_KEY, DemoServer
 from app.ui.app import TinylyticsApp
 from app.ui.screens.hits import HitsScreen
-from app.ui.screens.stream import LiveHitsScreen, StreamTable
+from app.ui.screens.stream import LiveHitsScreen
 from app.ui.widgets.status import StatusLine
+from app.ui.widgets.table import LiveTable
 from tests.ui.conftest import loaded, screen_text, wait_for
 
 Factory = Callable[..., TinylyticsApp]
@@ -37,8 +39,8 @@ def newest(demo: DemoServer, site: int, count: int = 1000, **filters: str) -> li
     return list(answer["hits"])
 
 
-def table(app: TinylyticsApp) -> StreamTable:
-    return app.screen.query_one(StreamTable)
+def table(app: TinylyticsApp) -> LiveTable:
+    return app.screen.query_one("#stream", LiveTable)
 
 
 def title(app: TinylyticsApp) -> str:
@@ -64,7 +66,9 @@ async def test_rows_appear_newest_on_top(app_factory: Factory, demo: DemoServer)
         assert isinstance(app.screen, LiveHitsScreen)
         assert table(app).row_count == 500
         assert top_keys(app, 500) == [str(r["id"]) for r in expected[:500]]
-        assert "Time UTC" in [str(c.label) for c in table(app).columns.values()]
+        # Newest first: the time column's header carries the sort's arrow.
+        assert "Time ▼" in [str(c.label) for c in table(app).columns.values()]
+        assert "times in UTC" in title(app)  # the app's zone, pinned by make_app
         assert "newest 500 hits" in title(app)
         assert "+" not in title(app)  # the first load is not news
         top = expected[0]
@@ -145,7 +149,12 @@ async def test_a_restart_paints_the_cached_hits_at_once(
         first.push_screen(LiveHitsScreen(first.session))
         await wait_for(pilot, loaded(first))
         shown = top_keys(first, 500)
+        assert first.session.cache is not None
+        cache_file = first.session.cache.path
     demo.clock.advance(15 * 60)
+    # The answers the first run offered other processes are as old as the 15 minutes passed.
+    with sqlite3.connect(cache_file) as db:
+        db.execute("UPDATE answers SET fetched_at = fetched_at - 900, keep_until = 0")
 
     again = app_factory(site=QUIET)
     async with again.run_test(size=(120, 40)) as pilot:

@@ -28,7 +28,7 @@ def _key(session: Session) -> JourneysKey | None:
     state = session.state
     if state.site_id is None:
         return None
-    return (state.site_id, journey_span(state.range_kind, session.now()))
+    return (state.site_id, journey_span(state.range, session.now()))
 
 
 class JourneysFeed(Feed[JourneysKey, Journeys]):
@@ -45,7 +45,7 @@ class JourneysFeed(Feed[JourneysKey, Journeys]):
 
     def span(self) -> JourneySpan:
         """The days the current range stands for."""
-        return journey_span(self.session.state.range_kind, self.session.now())
+        return journey_span(self.session.state.range, self.session.now())
 
     def key(self) -> JourneysKey | None:
         return _key(self.session)

@@ -9,7 +9,7 @@ from app.live.dashboard import Panel, PanelRow, grouped, panel_rows
 from app.live.feed import Feed
 from app.live.hitcounts import HitFilters
 from app.live.paging import Ending, PagingReport, page_size, pages_to_read
-from app.live.ranges import RangeKind, window
+from app.live.ranges import Range, window
 
 if TYPE_CHECKING:
     from app.live.api import LiveApi
@@ -20,7 +20,7 @@ PAGE = 100
 MAX_PAGES = 50
 
 # What the panel asks: site, range, filters, and how many pages of rows are wanted.
-PanelKey = tuple[int, RangeKind, HitFilters, int]
+PanelKey = tuple[int, Range, HitFilters, int]
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,22 @@ class PanelFeed(Feed[PanelKey, Rows]):
         state = self.session.state
         if state.site_id is None:
             return None
-        return (state.site_id, state.range_kind, state.hit_filters, self.pages)
+        return (state.site_id, state.range, state.hit_filters, self.pages)
 
     def more(self) -> bool:
         """One more page of rows, when the server has one; False when all are there."""
         if self.data is None or self.pages >= self.data.pages:
             return False
         self.pages += 1
+        self.ask()
+        return True
+
+    def everything(self) -> bool:
+        """Every page the server has (up to MAX_PAGES), for a search through all the rows; False
+        when they are all wanted already."""
+        if self.data is None or self.pages >= min(self.data.pages, MAX_PAGES):
+            return False
+        self.pages = min(self.data.pages, MAX_PAGES)
         self.ask()
         return True
 

@@ -1,12 +1,20 @@
-"""The Sites table: one row per site, filled site by site."""
+"""The Sites screen: one row per site, filled site by site, and every site's hits over the range
+(the chart and the account's total above the table).
+
+A refresh lists the sites, then counts what has something new, rows on screen first, under a
+cap per refresh (`app.live.site_schedule`); the chart's series come from the rows for the last
+7 days and from `app.live.account_series` for other ranges."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from app.live.account_series import AccountSeries, AccountView, from_rows, week_view
 from app.live.feed import Feed
 from app.live.overview import SiteRow
+from app.live.ranges import Compare, Range, window
+from app.live.site_schedule import Allowance, per_refresh_cap
 
 if TYPE_CHECKING:
     from app.live.api import LiveApi
@@ -14,19 +22,27 @@ if TYPE_CHECKING:
 
 SNAPSHOT_KEY = "sites"
 
+SitesKey = tuple[str, Range, Compare]
 
-class SitesFeed(Feed[str, list[SiteRow]]):
+
+class SitesFeed(Feed[SitesKey, list[SiteRow]]):
     SNAPSHOT = list[SiteRow]
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         # The rows on screen, refreshed first and every time (the screen says which).
         self.visible_rows: Callable[[], list[int]] = list
+        # The row under the cursor: its line is drawn and counted with the chart's.
+        self.selected_row: Callable[[], int | None] = lambda: None
+        # What the last refresh could send and what it left for later (the bench reads it).
+        self.allowance: Allowance | None = None
+        self._account: AccountSeries | None = None
 
-    def key(self) -> str:
-        return SNAPSHOT_KEY
+    def key(self) -> SitesKey:
+        state = self.session.state
+        return (SNAPSHOT_KEY, state.range, state.compare)
 
-    def snapshot_key(self, key: str) -> str:
+    def snapshot_key(self, key: SitesKey) -> str:
         return SNAPSHOT_KEY
 
     @property
@@ -36,6 +52,27 @@ class SitesFeed(Feed[str, list[SiteRow]]):
         if overview is not None and overview.rows:
             return overview.rows
         return list(self.data or [])
+
+    @property
+    def account(self) -> AccountSeries | None:
+        """Every site's series for the ranges looked at (made anew with a new client)."""
+        counter = self.session.counter
+        if counter is None:
+            return None
+        if self._account is None or self._account.counter is not counter:
+            self._account = AccountSeries(counter, now=self.session.now)
+        return self._account
+
+    def account_view(self) -> AccountView | None:
+        """The account over the range shown: the chart's lines and the headline's total. The
+        last 7 days come from the rows (kept ones too, before the API is reached)."""
+        state = self.session.state
+        chosen, compare = state.range, state.compare
+        if from_rows(chosen, compare):
+            now = self.session.now()
+            return week_view(self.rows, window(chosen, now, compare=compare), now)
+        account = self.account
+        return None if account is None else account.view(chosen, compare, self.rows)
 
     def restored(self, data: list[SiteRow]) -> None:
         self.data = data
@@ -51,14 +88,32 @@ class SitesFeed(Feed[str, list[SiteRow]]):
         if found is not None:
             self._learn(found[0], replace=False)
 
-    async def fetch(self, api: LiveApi, key: str) -> list[SiteRow]:
+    async def fetch(self, api: LiveApi, key: SitesKey) -> list[SiteRow]:
         overview = self.session.overview
-        assert overview is not None
+        account = self.account
+        assert overview is not None and account is not None
+        _, chosen, compare = key
+        budget = self.session.budget
+        allowance = Allowance(per_refresh_cap(budget, self.session.state.refresh_interval), budget)
 
         def row_done(row: SiteRow) -> None:
             self.sites_changed()
 
-        rows = await overview.refresh(visible_first=self.visible_rows(), on_row=row_done)
+        await overview.list_sites()
+        self._learn(overview.rows, replace=True)
+        due = overview.due_rows(self.visible_rows(), on_row=row_done)
+        due += account.due(
+            chosen,
+            compare,
+            overview.rows,
+            overview.listed,
+            trust_list=overview.list_moves,
+            selected=self.selected_row(),
+            on_line=self.sites_changed,
+        )
+        self.allowance = allowance
+        await allowance.spend(due)
+        rows = overview.rows
         self._learn(rows, replace=True)
         self._pick_first(rows)
         return rows

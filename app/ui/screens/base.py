@@ -13,17 +13,22 @@ from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from app.live.feed import Feed, Update
 from app.live.freshness import Freshness
 from app.live.session import Session
 from app.live.state import ViewState
+from app.ui import keys
 from app.ui.messages import Navigate
+from app.ui.widgets.footer import AppFooter
 from app.ui.widgets.status import StatusInfo, StatusLine
 
 if TYPE_CHECKING:
     from app.api import ApiError
+    from app.opener import Selection
+    from app.ui.screens.export import Export
+    from app.ui.widgets.table import LiveTable
 
 T = TypeVar("T")
 
@@ -35,6 +40,8 @@ class LiveScreen(Screen[None], Generic[T]):
     # Screens with a countdown ("next check in 49s") redraw it once a second from the data
     # already shown, by overriding `tick()`; the timer runs only while the screen is visible.
     TICKS: ClassVar[bool] = False
+    # `e`, `c` and `o` on every section's tables (a subclass's own key of the same name wins).
+    BINDINGS = list(keys.EXPORT.bindings)
 
     def __init__(self, session: Session, feed: Feed[Any, T]) -> None:
         super().__init__()
@@ -61,8 +68,9 @@ class LiveScreen(Screen[None], Generic[T]):
             paused=lambda: self.state.paused,
             api_use=lambda: self.session.api_use(),
             monotonic=self.session.monotonic,
+            account=lambda: self.session.label,
         )
-        yield Footer()
+        yield AppFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()
@@ -135,3 +143,114 @@ class LiveScreen(Screen[None], Generic[T]):
     def ask(self) -> None:
         """Fetch now, even while paused."""
         self.feed.ask()
+
+    # -- export, copy, open: the selected table's rows ------------------------------------------
+
+    def target_table(self) -> LiveTable | None:
+        """The table the keys act on (search, sort, export, copy): the focused one, else the
+        screen's only table shown."""
+        from textual.widget import Widget
+
+        from app.ui.widgets.table import LiveTable
+
+        if isinstance(self.focused, LiveTable):
+            return self.focused
+        shown = [
+            table
+            for table in self.query(LiveTable)
+            if all(node.display for node in table.ancestors_with_self if isinstance(node, Widget))
+        ]
+        return shown[0] if len(shown) == 1 else None
+
+    def export_source(self) -> Export | None:
+        """What `e` writes: the table's rows, every column and row it holds. Screens whose list
+        the server pages give the whole list instead (a `ServerList` of app/live/export.py)."""
+        from app.ui.screens.export import table_export
+
+        table = self.target_table()
+        return None if table is None else table_export(table, self.site_label)
+
+    def selection(self) -> Selection | None:
+        """What `c` copies and `o` opens of the selected row (screens say which value is the
+        row's address; by default, the row as text)."""
+        from app.ui.screens.export import row_selection
+
+        table = self.target_table()
+        return None if table is None else row_selection(table)
+
+    def action_export(self) -> None:
+        from app.export import ExportError
+        from app.ui.screens.export import ExportScreen
+
+        try:
+            export = self.export_source()
+        except ExportError as error:
+            self.notify(error.message, markup=False)
+            return
+        if export is None:
+            self.notify("Move to a table (tab), then press e to export it.")
+            return
+        self.app.push_screen(ExportScreen(export, self.session.now()))
+
+    def action_copy_row(self) -> None:
+        from app.opener import web_address
+        from app.ui.text import clean
+
+        selection = self.selection()
+        if selection is None or not selection.text:
+            self.notify("Nothing to copy: select a row first.", timeout=3)
+            return
+        # An address is copied whole; other server text loses its control characters, so that
+        # a paste cannot run a line in a shell or rewrite a terminal.
+        text = selection.text if web_address(selection.text) else clean(selection.text)
+        shown = self.copy_text(text)
+        self.notify(f"Copied the {selection.what}: {shown}", timeout=3, markup=False)
+
+    def copy_text(self, text: str) -> str:
+        """To the clipboard of the user's terminal (OSC 52: over SSH too); returns the text as
+        a message can show it."""
+        from app.ui.text import clean
+
+        self.app.copy_to_clipboard(text)
+        shown = clean(text.replace("\t", "  "))
+        return shown if len(shown) <= 60 else shown[:59] + "…"
+
+    def action_open_url(self) -> None:
+        from app.opener import local_browser, web_address
+        from app.ui.text import clean
+
+        selection = self.selection()
+        if selection is None:
+            self.notify("Nothing to open: select a row first.", timeout=3)
+            return
+        url = web_address(selection.url)
+        if url is None:
+            if selection.what == "row":
+                self.notify("This row holds no web address to open.", timeout=3)
+            else:
+                shown = clean(selection.url or selection.text, empty="(empty)")
+                self.notify(f"Not a web address: {shown[:60]}", timeout=4, markup=False)
+            return
+        if self.app.is_web:
+            # Served to a browser tab: that browser opens it, not one on the server.
+            self.app.open_url(url)
+            return
+        if not local_browser():
+            shown = self.copy_text(url)
+            self.notify(f"No browser here (SSH, or no display): copied {shown}", markup=False)
+            return
+        self.browse(url)
+
+    @work(group="browser", exit_on_error=False)
+    async def browse(self, url: str) -> None:
+        import asyncio
+
+        from app.opener import browse
+
+        # In a thread: a browser's launcher may take its time.
+        if await asyncio.to_thread(browse, url):
+            shown = url if len(url) <= 60 else url[:59] + "…"
+            self.notify(f"Opened {shown}", timeout=3, markup=False)
+        else:
+            shown = self.copy_text(url)
+            self.notify(f"No browser opened: copied {shown}", markup=False)

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Static
 
 from app.api import ApiError, AuthError, SubscriptionRequired
-from app.config import ConfigError, Settings, save_settings
+from app.config import DEFAULT_ACCOUNT, ConfigError, Settings, save_settings
 from app.live.session import check_key
 from app.secret import Secret
 from app.ui.messages import StartDemo, UseKey
@@ -25,6 +25,7 @@ INTRO = (
     "tinylytics-tui needs a Tinylytics API key (Account Settings → API Access → Create New API "
     "Key). It is checked with GET /me before anything else."
 )
+ACCOUNTS = "Several accounts: [accounts.work] in config.toml; ctrl+p switches."
 
 
 def describe(me: MeResponse) -> Text:
@@ -58,23 +59,32 @@ class FirstRunScreen(Screen[None]):
         self.base_url = settings.base_url
         self.config_path = settings.config_path
         self.budget = budget
+        self.account = settings.account
+        # A key read from a file is replaced there: saving one beside it would make two.
+        self.key_file = next(
+            (a.api_key_file for a in settings.accounts if a.name == settings.account), None
+        )
         self._checked: Secret | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = "Connect to Tinylytics"
+            if self.account != DEFAULT_ACCOUNT:
+                box.border_title += f" · account {self.account}"
             if self.reason:
                 yield Static(
                     Text(f"The API key was not accepted: {clean(self.reason)}"), id="reason"
                 )
             yield Static(INTRO)
+            yield Static(Text(ACCOUNTS, style="dim"), id="accounts")
             yield Input(placeholder="tly-ro-…", password=True, id="key")
             yield Static("", id="result")
             with Horizontal(id="check-row"):
                 yield Button("Check key", id="check", variant="primary")
                 yield Button("Try the demo", id="demo")
             with Horizontal(id="save-row"):
-                yield Button("Save to config (0600)", id="save", variant="success")
+                if self.key_file is None:
+                    yield Button("Save to config (0600)", id="save", variant="success")
                 yield Button("Use without saving", id="use")
         yield Footer()
 
@@ -110,10 +120,13 @@ class FirstRunScreen(Screen[None]):
             self._checked = key
             # The old key's rejection above "Key accepted" would read as this key's.
             self.query("#reason").remove()
-            self._result.update(describe(me))
+            accepted = describe(me)
+            if self.key_file is not None:
+                accepted.append(f"\nTo keep it, put it in {self.key_file}.")
+            self._result.update(accepted)
             self.query_one("#check-row").display = False
             self.query_one("#save-row").display = True
-            self.query_one("#save", Button).focus()
+            self.query_one("#save-row Button", Button).focus()
 
     def _fail(self, message: str) -> None:
         self._result.update(Text(message, style="red"))
@@ -123,7 +136,11 @@ class FirstRunScreen(Screen[None]):
     def _save(self) -> None:
         assert self._checked is not None
         try:
-            save_settings(self.config_path, {"api_key": self._checked.get_secret_value()})
+            save_settings(
+                self.config_path,
+                {"api_key": self._checked.get_secret_value()},
+                account=self.account,
+            )
         except ConfigError as error:
             self.notify(error.message, severity="error", markup=False)
             return

@@ -55,7 +55,18 @@ STATUS_WORDS: tuple[tuple[str, str], ...] = (
     ("updated 12s ago", "the data on screen came from the API that long ago"),
     ("cached, 2h old", "kept from the last run, shown while the first refresh runs"),
     ("offline · retry in 8s", "the API cannot be reached; the last data stays, marked stale"),
-    ("paused", "no automatic refreshes (p); a key that asks for data still loads it"),
+    (
+        "paused · data from 3m ago",
+        "no automatic refreshes (p), and how old the data on screen is; a key that asks for "
+        "data still loads it",
+    ),
+    (
+        "loading ~105 requests",
+        "a load that costs many requests (12 months of a busy site, not yet cached), as judged "
+        "from the cache before it starts; `then slowed ×3` when refreshes will wait longer "
+        "after it, `40 left this hour` when it needs more than the share has left. Once cached, "
+        "the same view costs a few",
+    ),
     (
         "API 37/h",
         "requests this app sent in the last hour, of its share requests_per_hour (600 unless "

@@ -16,10 +16,12 @@ from app.durations import compact
 from app.live.feeds.insights import InsightsData
 from app.live.feeds.paged import Unavailable
 from app.live.session import Session
+from app.localtime import moment
 from app.ui.keys import KeyGroup
 from app.ui.screens.paging import SitePagedScreen, unavailable_text
-from app.ui.screens.uptime import moment
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
 # `clean()` keeps one line of at most 500 characters; AI paragraphs run longer, so they go
@@ -77,6 +79,15 @@ def summary(insight: Insight) -> Text:
     return literal(first, empty="(nothing written)")
 
 
+def searchable(insight: Insight) -> str:
+    """Every word of an insight, for the `/` search (never drawn)."""
+    return " ".join(
+        value[:MAX_PROSE]
+        for value in (insight.traffic_patterns, insight.best_content, insight.recommendations)
+        if value
+    )
+
+
 def settings_text(answer: InsightsResponse, now: datetime) -> Text:
     site = answer.site
     text = Text()
@@ -117,9 +128,10 @@ def empty_text(answer: InsightsResponse, now: datetime) -> Text:
     return text
 
 
-class InsightsScreen(SitePagedScreen[InsightsData]):
+class InsightsScreen(TableKeys[InsightsData | Unavailable], SitePagedScreen[InsightsData]):
     TICKS = True
-    BINDINGS = list(KEYS.bindings)
+    BINDINGS = [*KEYS.bindings, *TABLE_BINDINGS, *hidden(RANGE_KEYS)]
+    RANGE_REASON = "Insights have no range: one is written a day, ] and [ page through them."
     DEFAULT_CSS = """
     InsightsScreen #insights-settings { height: auto; padding: 0 1; }
     InsightsScreen #insights-main { height: 1fr; }
@@ -162,9 +174,10 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
         self._by_key: dict[str, Insight] = {}
 
     def compose_body(self) -> ComposeResult:
+        yield SearchBox("insights containing: type, escape to clear")
         yield Static(Text("loading…", style="dim"), id="insights-settings")
         with Horizontal(id="insights-main"):
-            yield LiveTable(LIST_COLUMNS, id="insights-list")
+            yield LiveTable(LIST_COLUMNS, id="insights-list", title="Insights")
             with VerticalScroll(id="insights-cards"):
                 for field, title in CARDS:
                     yield Static(title, classes="card-title")
@@ -172,7 +185,6 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
         yield Static("", id="insights-panel")
 
     def on_mount(self) -> None:
-        self.query_one("#insights-list").border_title = "Insights"
         self.query_one("#insights-panel").display = False
         self.query_one(LiveTable).focus()
 
@@ -217,15 +229,20 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
         for index, insight in enumerate(data.answer.insights):
             key = str(insight.id) if insight.id is not None else f"#{data.page}:{index}"
             self._by_key[key] = insight
-            rows.append((key, [Cell(short_day(insight)), Cell(summary(insight))]))
-        table.show(rows)
+            day = insight.insights_for_date
+            # By its day, not by the words of the date.
+            when = Cell(short_day(insight), day.isoformat() if day else "")
+            rows.append((key, [when, Cell(summary(insight))]))
+        table.server_total = data.answer.pagination.total_count
+        # The search finds an insight by any of its words, not only the first sentence shown.
+        table.show(rows, extra={key: searchable(i) for key, i in self._by_key.items()})
         if follow and table.row_count:
             table.move_cursor(row=0)
         total = data.answer.pagination.total_count
         title = f"Insights ({total:,})"
         if data.pages > 1:
             title += f" · page {data.page}/{data.pages}"
-        table.border_title = title
+        table.title = title
         self._show_card(self._by_key.get(table.selected_key or ""))
 
     def _show_card(self, insight: Insight | None) -> None:
@@ -289,5 +306,10 @@ class InsightsScreen(SitePagedScreen[InsightsData]):
 
     # -- keys ------------------------------------------------------------------------------------
 
+    def searched(self, table: LiveTable) -> None:
+        # The card follows the cursor: no insight when the search leaves none.
+        self._show_card(self._by_key.get(table.selected_key or ""))
+        super().searched(table)
+
     def loading_page(self) -> None:
-        self.query_one(LiveTable).border_title = f"Insights · loading page {self.feed.page}…"
+        self.query_one(LiveTable).title = f"Insights · loading page {self.feed.page}…"

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from app import localtime
 from app.api import UserJourney
 from app.durations import compact
 from app.live.feeds.journeys import JourneyFeed, JourneyTimeline
@@ -26,8 +27,9 @@ from app.live.journeys import (
 )
 from app.live.ranges import RangeKind
 from app.live.session import Session
-from app.ui.screens.base import LiveScreen
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
@@ -38,10 +40,10 @@ TIMELINE_BINDINGS = (
 
 COLUMNS = (
     Column("number", "#", 3),
-    Column("at", "Time (UTC)", 12),
+    Column("at", "Time", 12),
     Column("offset", "Offset", 9),
     Column("stay", "Stayed", 9),
-    Column("path", "Page", max_width=SERVER_TEXT),
+    Column("path", "Page", max_width=SERVER_TEXT, path=True),
 )
 
 
@@ -63,9 +65,11 @@ def visit_cells(visit: Visit, *, first_day: date | None, last: bool) -> list[Tex
     if visit.at is None or first_day is None:
         at = Cell("–", "")
     else:
-        # The headline gives the day it started; a visit past midnight says how many days on.
-        later = (visit.at.date() - first_day).days
-        at = Cell(f"{visit.at:%H:%M:%S}" + (f" +{later}d" if later else ""), visit.at.isoformat())
+        # The headline gives the (local) day it started; a visit past midnight says how many
+        # days on.
+        later = (localtime.local(visit.at).date() - first_day).days
+        shown = localtime.clock(visit.at, seconds=True) + (f" +{later}d" if later else "")
+        at = Cell(shown, visit.at.isoformat())
     offset = Cell("–" if visit.offset is None else "+" + compact(visit.offset), justify="right")
     if visit.stay is not None:
         stay = Cell(compact(visit.stay), visit.stay, justify="right")
@@ -91,7 +95,11 @@ def headline(journey: UserJourney, gone: bool) -> Text:
     text.append_text(journey_duration(journey))
     start = started_at(journey)
     if start is not None:
-        text.append(f" · started {start:%b %d %H:%M:%S} UTC")
+        # The zone is named here once; the timeline's times are in it.
+        text.append(
+            f" · started {localtime.day_and_time(start, seconds=True)} "
+            f"{localtime.abbreviation(start)}"
+        )
     text.append("\nentry ", style="dim")
     text.append_text(literal(journey.entry_page, empty="(unknown)"))
     text.append(" → exit ", style="dim")
@@ -101,7 +109,7 @@ def headline(journey: UserJourney, gone: bool) -> Text:
     return text
 
 
-class JourneyScreen(LiveScreen[JourneyTimeline]):
+class JourneyScreen(TableKeys[JourneyTimeline]):
     feed: JourneyFeed
     DEFAULT_CSS = """
     JourneyScreen #journey-headline { height: 2; padding: 0 1; }
@@ -111,7 +119,14 @@ class JourneyScreen(LiveScreen[JourneyTimeline]):
     }
     JourneyScreen #journey-timeline:focus { border: round $accent; }
     """
-    BINDINGS = list(TIMELINE_BINDINGS)
+    BINDINGS = [
+        # Escape clears a search first, then goes back.
+        *(b for b in TABLE_BINDINGS if b.id == "search.clear"),
+        *TIMELINE_BINDINGS,
+        *(b for b in TABLE_BINDINGS if b.id != "search.clear"),
+        *hidden(RANGE_KEYS),
+    ]
+    RANGE_REASON = "A journey's timeline has no range: escape goes back to the list."
 
     def __init__(self, session: Session, journey: UserJourney, span: JourneySpan) -> None:
         """`journey` as the list shows it, of the list's `span`."""
@@ -122,9 +137,8 @@ class JourneyScreen(LiveScreen[JourneyTimeline]):
 
     def compose_body(self) -> ComposeResult:
         yield Static("", id="journey-headline")
-        table = LiveTable(COLUMNS, id="journey-timeline")
-        table.border_title = "Timeline"
-        yield table
+        yield SearchBox("pages containing: type, escape to clear")
+        yield LiveTable(COLUMNS, id="journey-timeline", title="Timeline")
 
     def on_mount(self) -> None:
         self._draw()
@@ -153,7 +167,7 @@ class JourneyScreen(LiveScreen[JourneyTimeline]):
         self.query_one("#journey-headline", Static).update(headline(self.journey, self.gone))
         visits = timeline(self.journey)
         start = started_at(self.journey)
-        first_day = start.date() if start else None
+        first_day = localtime.local(start).date() if start else None
         self.query_one(LiveTable).show(
             [
                 (str(v.number), visit_cells(v, first_day=first_day, last=v.number == len(visits)))

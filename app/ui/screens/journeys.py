@@ -15,8 +15,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
+from app import localtime
 from app.api import ApiError, PathVisitors, UserJourney
 from app.live.feeds.journeys import JourneysFeed
 from app.live.journeys import (
@@ -29,20 +30,23 @@ from app.live.journeys import (
     journey_key,
     started_at,
 )
-from app.live.ranges import RangeKind
+from app.live.ranges import DayRange, RangeKind, span_words
 from app.live.session import Session
-from app.ui import keys
 from app.ui.keys import KeyGroup
-from app.ui.screens.base import LiveScreen
 from app.ui.screens.journey import TIMELINE_BINDINGS, JourneyScreen, journey_duration, range_words
+from app.ui.screens.range_dialog import open_range_dialog
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
-from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
+from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number, route
 
-# The shared range keys, minus 12 months: journeys cover at most 30 days.
-RANGE_BINDINGS = tuple(
-    b for b in keys.RANGES.bindings if b.id in ("range.day", "range.week", "range.month")
+# The shared range keys; 12 months stays out of the footer and says why when pressed: journeys
+# cover at most 30 days (`journey_span`). Nor is there a comparison here (`v`).
+OUT_OF_FOOTER = ("range.year", "range.compare")
+RANGE_BINDINGS = (
+    *(b for b in RANGE_KEYS if b.id not in OUT_OF_FOOTER),
+    *hidden(b for b in RANGE_KEYS if b.id in OUT_OF_FOOTER),
 )
 
 LIST_BINDINGS = (
@@ -50,12 +54,6 @@ LIST_BINDINGS = (
     Binding("c", "toggle_paths", "Common paths", id="journeys.paths"),
     Binding("f", "page_hits", "Hits of page", id="journeys.filter", show=False),
     Binding("n", "more", "More journeys", id="journeys.more", show=False),
-)
-# `/` and `s` as on every table; `enter` is the timeline's, above.
-TABLE_BINDINGS = tuple(
-    b
-    for b in keys.TABLES.bindings
-    if b.id in ("search", "sort.next", "sort.reverse", "search.clear")
 )
 KEYS = KeyGroup("Journeys", (*LIST_BINDINGS, *TIMELINE_BINDINGS))
 
@@ -69,28 +67,30 @@ HELP_TEXT: dict[str, str] = {
 }
 
 # Fixed widths: the paths get the rest from the first paint on, and nothing jumps on a refresh.
+# Paths are cut in the middle (entry and exit each keep both ends); on a narrow terminal the
+# visitor and the counts give way to them.
 LIST_COLUMNS = (
     Column("start", "Started", 12),
-    Column("visitor", "Visitor", 12),
-    Column("pages", "Pages", 5),
-    Column("time", "Time", 6),
-    Column("path", "Entry → exit", max_width=SERVER_TEXT),
+    Column("visitor", "Visitor", 12, priority=1),
+    Column("pages", "Pages", 5, priority=3),
+    Column("time", "Time", 6, priority=2),
+    Column("path", "Entry → exit", max_width=SERVER_TEXT, path=True, min_width=20),
 )
 TOP_COLUMNS = (
     Column("visitors", "Visitors", 8),
-    Column("share", "Share", 5),
-    Column("path", "Page", max_width=SERVER_TEXT),
+    Column("share", "Share", 5, priority=1),
+    Column("path", "Page", max_width=SERVER_TEXT, path=True),
 )
 STEP_COLUMNS = (
     Column("count", "Times", 6),
-    Column("share", "Share", 5),
-    Column("step", "From → to", max_width=SERVER_TEXT),
+    Column("share", "Share", 5, priority=1),
+    Column("step", "From → to", max_width=SERVER_TEXT, path=True, min_width=20),
 )
 LEAVE_COLUMNS = (
     Column("exits", "Exits", 6),
     Column("rate", "Exit rate", 9),
-    Column("views", "Views", 6),
-    Column("path", "Page", max_width=SERVER_TEXT),
+    Column("views", "Views", 6, priority=1),
+    Column("path", "Page", max_width=SERVER_TEXT, path=True, min_width=16),
 )
 
 # Fewer views than this and a rate says little: it is not singled out.
@@ -120,7 +120,15 @@ def summary_text(data: Journeys, paths: CommonPaths, *, paths_view: bool) -> Tex
         rate = summary.bounce_rate
         text.append("–" if rate is None else f"{rate:.1f}%", style="bold")
     span = data.span
-    text.append(f"\n{span.first:%b %d} to {span.last:%b %d} (UTC days) · ", style="dim")
+    # Days chosen may be of another year: they name it.
+    days = (
+        span_words(span.first, span.last)
+        if isinstance(span.asked, DayRange)
+        else f"{span.first:%b %d} to {span.last:%b %d}"
+    )
+    text.append(f"\n{days} (UTC days), times {localtime.zone_name()} · ", style="dim")
+    if span.note and isinstance(span.asked, DayRange):
+        text.append(f"{span.note} · ", style="yellow")
     if paths_view:
         text.append(
             f"common paths of {paths.journeys:,} of {data.total:,} journeys · c: list", style="dim"
@@ -134,25 +142,25 @@ def summary_text(data: Journeys, paths: CommonPaths, *, paths_view: bool) -> Tex
 
 def journey_cells(journey: UserJourney) -> list[Text]:
     start = started_at(journey)
-    started = Cell("–", "") if start is None else Cell(f"{start:%b %d %H:%M}", start.isoformat())
+    started = (
+        Cell("–", "") if start is None else Cell(localtime.day_and_time(start), start.isoformat())
+    )
     count = journey.page_count if journey.page_count is not None else len(journey.pages)
-    route = Text(no_wrap=True, overflow="ellipsis")
-    route.append_text(literal(journey.entry_page, empty="(unknown)"))
-    route.append(" → ", style="dim")
-    route.append_text(literal(journey.exit_page, empty="(unknown)"))
+    entry = literal(journey.entry_page, empty="(unknown)")
+    entry_exit = route(entry, literal(journey.exit_page, empty="(unknown)"))
     seconds = duration_seconds(journey)
     return [
         started,
         Cell(literal(journey.visitor_hash, empty="–")),
         number(count),
         Cell(journey_duration(journey), -1 if seconds is None else seconds, justify="right"),
-        Cell(route),
+        entry_exit,
     ]
 
 
-def _searchable(journey: UserJourney) -> list[str]:
-    texts = [journey.visitor_hash or "", journey.entry_page or "", journey.exit_page or ""]
-    return texts + [page.path or "" for page in journey.pages]
+def _pages_text(journey: UserJourney) -> str:
+    """Every page of the journey, for the search: journeys through a page, not only from or to."""
+    return " ".join(clean(page.path) for page in journey.pages if page.path)
 
 
 def top_cells(row: PathVisitors, total: int | None) -> list[Text]:
@@ -161,11 +169,10 @@ def top_cells(row: PathVisitors, total: int | None) -> list[Text]:
 
 
 def step_cells(step: Step) -> list[Text]:
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append_text(literal(step.source, empty="(unknown)"))
-    text.append(" → ", style="dim")
-    text.append_text(literal(step.target, empty="(unknown)"))
-    return [number(step.count), percent(step.share), Cell(text)]
+    step_text = route(
+        literal(step.source, empty="(unknown)"), literal(step.target, empty="(unknown)")
+    )
+    return [number(step.count), percent(step.share), step_text]
 
 
 def rate_style(leave: Leave) -> str:
@@ -188,13 +195,15 @@ def leave_cells(leave: Leave) -> list[Text]:
 
 
 def panel(columns: tuple[Column, ...], id: str, title: str, *, header: bool = True) -> LiveTable:
-    table = LiveTable(columns, id=id, classes="journeys-panel")
-    table.border_title = title
+    table = LiveTable(columns, id=id, classes="journeys-panel", title=title)
     table.show_header = header
     return table
 
 
-class JourneysScreen(LiveScreen[Journeys]):
+LIST_TITLE = "Journeys (multi-page visitors)"
+
+
+class JourneysScreen(TableKeys[Journeys]):
     feed: JourneysFeed
     DEFAULT_CSS = """
     JourneysScreen #journeys-headline { height: 2; padding: 0 1; }
@@ -229,8 +238,8 @@ class JourneysScreen(LiveScreen[Journeys]):
             with Horizontal(id="journeys-top"):
                 yield panel(TOP_COLUMNS, "journeys-entries", "Top entry pages", header=False)
                 yield panel(TOP_COLUMNS, "journeys-exits", "Top exit pages", header=False)
-            journeys = panel(LIST_COLUMNS, "journeys-list", "Journeys (multi-page visitors)")
-            # Newest first, also for journeys that arrive later (new rows are added at the end).
+            journeys = panel(LIST_COLUMNS, "journeys-list", LIST_TITLE)
+            # Newest first, also for journeys that arrive later.
             journeys.sort_column, journeys.sort_reverse = "start", True
             yield journeys
         with Horizontal(id="journeys-paths"):
@@ -245,13 +254,14 @@ class JourneysScreen(LiveScreen[Journeys]):
         return self.query_one(f"#{name}", LiveTable)
 
     def status_info(self) -> StatusInfo:
-        info = StatusInfo(site=self.site_label, range=range_words(self.feed.span()))
-        if query := self._query():
-            info.chips.append(f"search {query}")
+        span = self.feed.span()
+        words = range_words(span)
+        if span.note and isinstance(span.asked, DayRange):
+            words = f"{span.kind.label} (30 days at most)"
+        info = StatusInfo(site=self.site_label, range=words)
+        if chip := self.search_chip():
+            info.chips.append(chip)
         return info
-
-    def _query(self) -> str:
-        return clean(self.query_one(SearchBox).value).strip()
 
     def show(self, data: Journeys) -> None:
         self.data = data
@@ -277,20 +287,13 @@ class JourneysScreen(LiveScreen[Journeys]):
         self._headline()
 
     def _fill_list(self) -> None:
-        """The journeys, narrowed by the `/` search to those through a page or of a visitor."""
-        query = self._query().casefold()
-        shown = [
-            (key, journey_cells(j))
-            for key, j in self._journeys.items()
-            if not query or any(query in text.casefold() for text in _searchable(j))
-        ]
+        """The journeys held; the `/` search finds them by any page they went through too."""
         table = self.table("journeys-list")
-        table.show(shown)
-        title = "Journeys (multi-page visitors)"
-        if query:
-            title += f" · {len(shown)} of {len(self._journeys)} match “{self._query()}”"
-        # A Text, not a str: a str title is parsed as markup, and the query is the user's.
-        table.border_title = Text(title)
+        table.server_total = self.data.total if self.data is not None else None
+        table.show(
+            [(key, journey_cells(j)) for key, j in self._journeys.items()],
+            extra={key: _pages_text(j) for key, j in self._journeys.items()},
+        )
 
     def _headline(self) -> None:
         if self.data is None:
@@ -305,9 +308,27 @@ class JourneysScreen(LiveScreen[Journeys]):
     # -- keys ------------------------------------------------------------------------------------
 
     def action_range(self, code: str) -> None:
+        if RangeKind(code) is RangeKind.YEAR:
+            self.refuse("Journeys cover at most 30 days: no 12 months here.")
+            return
         self.state.set_range(RangeKind(code))
 
+    def action_range_dialog(self) -> None:
+        open_range_dialog(self)
+
+    def action_compare(self) -> None:
+        self.refuse("Journeys compare nothing: v compares periods on the hits dashboard (2).")
+
+    def target_table(self) -> LiveTable | None:
+        focused = self.focused
+        if isinstance(focused, LiveTable):
+            return focused
+        return self.table("journeys-steps" if self.paths_view else "journeys-list")
+
     def action_toggle_paths(self) -> None:
+        # The search stays with the table it narrows; its box goes with the view.
+        if self.search_box is not None and self.search_box.display:
+            self.action_clear_search()
         self.paths_view = not self.paths_view
         self.query_one("#journeys-main").display = not self.paths_view
         self.query_one("#journeys-paths").display = self.paths_view
@@ -343,38 +364,6 @@ class JourneysScreen(LiveScreen[Journeys]):
             held = len(self.data.journeys)
             why = "all of them" if held >= self.data.total else "the most this screen keeps"
             self.notify(f"{held:,} journeys loaded: {why}.", timeout=3)
-
-    def action_search(self) -> None:
-        if self.paths_view:
-            self.action_toggle_paths()
-        self.query_one(SearchBox).open()
-
-    def action_clear_search(self) -> None:
-        box = self.query_one(SearchBox)
-        if not box.display and not box.value:
-            return
-        box.close()
-        self.table("journeys-list").focus()
-        self._fill_list()
-        self.status_changed()
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self) -> None:
-        self._fill_list()
-        self.status_changed()
-
-    @on(Input.Submitted, "#search")
-    def _search_done(self) -> None:
-        self.table("journeys-list").focus()
-
-    def action_sort_next(self) -> None:
-        if not self.paths_view:
-            label = self.table("journeys-list").sort_next()
-            self.notify(f"journeys sorted by {label.lower()}", timeout=2)
-
-    def action_sort_reverse(self) -> None:
-        if not self.paths_view:
-            self.table("journeys-list").reverse_sort()
 
     @on(DataTable.RowSelected, "#journeys-list")
     def _selected(self, event: DataTable.RowSelected) -> None:

@@ -2,53 +2,60 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from app.api import ApiError
 from app.live.feeds.leaderboard import LeaderboardFeed
 from app.live.leaderboard import Board, LeaderRow, cache_note
 from app.live.session import Session
 from app.ui import keys
-from app.ui.screens.base import LiveScreen
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
+
+if TYPE_CHECKING:
+    from app.opener import Selection
+    from app.ui.screens.export import Export
 
 
 def _table_key(binding_id: str) -> Binding:
     return next(b for b in keys.TABLES.bindings if b.id == binding_id)
 
 
+# The table keys that mean more here: enter opens the page's hits, `/` asks the server (enter),
+# and the first row is rank 1, fetched again if need be.
 KEYS = keys.KeyGroup(
     "Leaderboard",
     (
         _table_key("open"),
         _table_key("search"),
         _table_key("search.clear"),
-        Binding("g", "top", "Top", id="leaderboard.top", show=False),
+        _table_key("table.first"),
     ),
 )
-HELP_TEXT: dict[str, str] = {
-    "leaderboard.top": "Leaderboard: back to the first page (rank 1)",
-}
+HELP_TEXT: dict[str, str] = {}
 
 BAR_WIDTH = 10
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
-# Numbers first: long paths are cut on the right, never the counts.
+# Numbers first: long paths are cut in the middle, never the counts; on a narrow terminal the
+# bar and the unique hits give way to the path.
 COLUMNS = (
     Column("rank", "#"),
     Column("hits", "Hits"),
-    Column("unique", "Unique"),
-    Column("share", "Share"),
-    Column("bar", "", BAR_WIDTH),
-    Column("path", "Path", max_width=SERVER_TEXT),
+    Column("unique", "Unique", priority=2),
+    Column("share", "Share", priority=3),
+    Column("bar", "", BAR_WIDTH, priority=1),
+    Column("path", "Path", max_width=SERVER_TEXT, path=True, min_width=16),
 )
 
 
@@ -93,9 +100,13 @@ def quoted(value: str) -> Text:
     return Text("“").append_text(literal(value)).append("”")
 
 
-class LeaderboardScreen(LiveScreen[Board]):
+class LeaderboardScreen(TableKeys[Board]):
     feed: LeaderboardFeed
-    BINDINGS = list(KEYS.bindings)
+    BINDINGS = [_table_key("open"), *TABLE_BINDINGS, *hidden(RANGE_KEYS)]
+    RANGE_REASON = "The leaderboard counts all time: it has no range."
+    # The rows held are a few pages of the board: enter asks the server for every path that
+    # matches, and the list stays as it is until the answer comes.
+    NARROW_AS_TYPED = False
     DEFAULT_CSS = """
     #lb-summary { height: 1; padding: 0 1; }
     #lb-rows { width: 1fr; height: 1; }
@@ -150,6 +161,7 @@ class LeaderboardScreen(LiveScreen[Board]):
             # (the feed forgets it).
             self.board, self._rows, self._problem = None, {}, None
             self.table.show([])
+            self.table.search("")
             self.query_one(SearchBox).close()
             self._show_summary()
 
@@ -160,6 +172,7 @@ class LeaderboardScreen(LiveScreen[Board]):
             data.path_filter,
         )
         self.board, self._problem = data, None
+        self.table.server_total = data.total_count
         self.query_one("#lb-problem", Static).display = False
         keys_ = row_keys(data.rows)
         self._rows = dict(zip(keys_, data.rows, strict=True))
@@ -237,17 +250,61 @@ class LeaderboardScreen(LiveScreen[Board]):
 
     # -- keys ------------------------------------------------------------------------------------
 
+    @property
+    def _ranked(self) -> bool:
+        """In the server's order: the rows held are a window that follows the cursor. Sorted
+        any other way they are a set, and stay as they are."""
+        return self.table.sort_column == "rank" and not self.table.sort_reverse
+
     @on(DataTable.RowHighlighted, "#leaderboard")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         row = self._rows.get(str(event.row_key.value))
-        if row is not None:
+        if row is not None and self._ranked:
             self.feed.follow(row.rank)
 
-    def action_top(self) -> None:
+    def export_source(self) -> Export | None:
+        """The whole board (the paths matching the search), paged from the server: the table
+        holds a few pages around the cursor."""
+        from app.export import ExportError
+        from app.live.export import BoardList
+        from app.ui.screens.export import Export
+
+        site_id = self.state.site_id
+        if site_id is None:
+            raise ExportError("Pick a site first.")
+        source = BoardList(self.session, site_id, self.feed.path_filter)
+        return Export("leaderboard", source, self.site_label)
+
+    def selection(self) -> Selection | None:
+        from app.opener import Selection, page_url
+
+        row = self._rows.get(self.table.selected_key or "")
+        site_id = self.state.site_id
+        if row is None or row.path is None or site_id is None:
+            return None
+        return Selection("path", row.path, page_url(self.session.sites.url(site_id), row.path))
+
+    def to_first(self, table: LiveTable) -> bool:
+        """Rank 1, fetched again when its page is no longer held."""
+        if self.table.search_query or not self._ranked:
+            return table.first()  # the first row of what is shown
         if self.feed.to_top():
             self._to_top = True  # the rows held now go; the cursor goes to rank 1 when it comes
-        else:
-            self.table.move_cursor(row=0, animate=False)
+            return True
+        return table.first()
+
+    def to_last(self, table: LiveTable) -> bool:
+        moved = table.last()
+        board = self.board
+        if moved and self._ranked and board is not None and board.last_rank < board.total_count:
+            # The row's page nearing its end asks for the next one (`_highlighted`).
+            self.notify(
+                f"Rank {board.last_rank:,}: the last row loaded of {board.total_count:,}; "
+                "the next page is on its way.",
+                timeout=3,
+                markup=False,
+            )
+        return moved
 
     def action_open(self) -> None:
         row = self._rows.get(self.table.selected_key or "")
@@ -264,21 +321,12 @@ class LeaderboardScreen(LiveScreen[Board]):
         event.stop()
         self.action_open()
 
-    def action_search(self) -> None:
-        self.query_one(SearchBox).open()
+    def search_submitted(self, table: LiveTable, query: str) -> None:
+        super().search_submitted(table, query)
+        self._set_filter(query or None)
 
-    def action_clear_search(self) -> None:
-        self.query_one(SearchBox).close()
-        self.table.focus()
+    def search_cleared(self, table: LiveTable) -> None:
         self._set_filter(None)
-
-    @on(Input.Submitted, "#search")
-    def _search_done(self, event: Input.Submitted) -> None:
-        value = event.value.strip()
-        if not value:
-            self.query_one(SearchBox).display = False
-        self.table.focus()
-        self._set_filter(value or None)
 
     def _set_filter(self, value: str | None) -> None:
         if not self.feed.search(value):

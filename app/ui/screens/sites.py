@@ -2,38 +2,48 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable
 
 from app.live.overview import SiteRow
+from app.live.ranges import RangeKind
 from app.live.session import Session
 from app.ui import keys
-from app.ui.screens.base import LiveScreen
-from app.ui.text import clean, literal
+from app.ui.screens.range_dialog import comparison_words, open_range_dialog
+from app.ui.screens.sites_overview import AccountOverview
+from app.ui.screens.tables import RANGE_KEYS, TableKeys, hidden
+from app.ui.text import literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.spark import sparkline
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import Cell, Column, LiveTable, number
 
-# The numbers people watch come first, so that they survive an 80-column terminal: the label
-# (the site owner's text, any length) is cut to what leaves Today to Trend on 80 columns.
+if TYPE_CHECKING:
+    from app.opener import Selection
+    from app.ui.screens.export import Export
+
+# The label (the site owner's text, any length) is cut to 30 cells. On a narrow terminal the
+# columns give way by importance: whether a site is up and today's numbers stay; the URL, unique
+# hits and the trend go first.
 LABEL_WIDTH = 30
 URL_WIDTH = 40
 COLUMNS = (
     Column("label", "Site", max_width=LABEL_WIDTH),
     # What `--site ID` and the config's `site` take: nowhere else on screen says it.
-    Column("id", "ID"),
+    Column("id", "ID", priority=6),
     Column("today", "Today"),
-    Column("week", "7 days"),
-    Column("change", "Δ 7d"),
-    Column("trend", "Trend", 7),
-    Column("lifetime", "Hits"),
-    Column("unique", "Unique"),
+    Column("week", "7 days", priority=8),
+    Column("change", "Δ 7d", priority=7),
+    Column("trend", "Trend", 7, priority=3),
+    Column("lifetime", "Hits", priority=5),
+    Column("unique", "Unique", priority=2),
     Column("uptime", "Uptime"),
-    Column("state", "Status"),
-    Column("url", "URL", max_width=URL_WIDTH),
+    Column("state", "Status", priority=4),
+    Column("url", "URL", max_width=URL_WIDTH, priority=1, path=True, min_width=12),
 )
 
 
@@ -74,6 +84,23 @@ def cells(row: SiteRow) -> list[Text]:
     ]
 
 
+# What `e` writes of each site: the API's fields and the app's counts, as data (the table's
+# cells are cut to fit and say "–" for unknown).
+EXPORT_FIELDS = (
+    "id",
+    "label",
+    "url",
+    "today",
+    "last_7_days",
+    "previous_7_days",
+    "lifetime_hits",
+    "lifetime_unique_hits",
+    "uptime",
+    "active",
+    "is_public",
+)
+
+
 def _bare(url: str | None) -> str | None:
     if not url:
         return url
@@ -83,14 +110,17 @@ def _bare(url: str | None) -> str | None:
     return url.rstrip("/") or url
 
 
-class SitesScreen(LiveScreen[list[SiteRow]]):
-    BINDINGS = list(keys.TABLES.bindings)
+class SitesScreen(TableKeys[list[SiteRow]]):
+    BINDINGS = [*keys.TABLES.bindings, *hidden(RANGE_KEYS)]
 
     def __init__(self, session: Session) -> None:
         super().__init__(session, session.sites_feed)
         session.sites_feed.visible_rows = self._visible_rows
+        session.sites_feed.selected_row = self._selected_site
 
     def compose_body(self) -> ComposeResult:
+        # The account over the range (the range keys' and the dialog's), above the table.
+        yield AccountOverview(id="sites-overview")
         yield SearchBox("filter sites: type, enter to keep, escape to clear")
         yield LiveTable(COLUMNS, id="sites")
 
@@ -104,9 +134,8 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
     def status_info(self) -> StatusInfo:
         shown, total = self.table.row_count, len(self.session.sites_feed.rows)
         info = StatusInfo(site=f"{total} sites" if shown == total else f"{shown} of {total} sites")
-        query = self.query_one("#search", Input).value
-        if query:
-            info.chips.append(f"/{query}")
+        if chip := self.search_chip():
+            info.chips.append(chip)
         return info
 
     def _visible_rows(self) -> list[int]:
@@ -121,13 +150,55 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
         self.redraw()
 
     def redraw(self) -> None:
-        query = clean(self.query_one("#search", Input).value).casefold()
-        rows = [
-            (str(row.id), cells(row))
-            for row in self.session.sites_feed.rows
-            if not query or query in f"{row.label} {row.url}".casefold()
-        ]
-        self.table.show(rows)
+        self.table.show([(str(row.id), cells(row)) for row in self.session.sites_feed.rows])
+        self.overview.fit(self.size.height, len(self.session.sites_feed.rows))
+        self.show_overview()
+
+    # -- the account over the range: headline and chart ------------------------------------------
+
+    @property
+    def overview(self) -> AccountOverview:
+        return self.query_one(AccountOverview)
+
+    def _selected_site(self) -> int | None:
+        key = self.table.selected_key if self.is_mounted else None
+        return int(key) if key is not None else None
+
+    def show_overview(self) -> None:
+        feed = self.session.sites_feed
+        self.overview.show(
+            feed.account_view(),
+            self.session.sites.label,
+            self._selected_site(),
+            self.state.chart_marker,
+        )
+
+    def on_resize(self) -> None:
+        self.overview.fit(self.size.height, len(self.session.sites_feed.rows))
+        self.show_overview()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.overview.select(self._selected_site())
+
+    def _rows_shown(self) -> list[SiteRow]:
+        """The sites the table lists (the search applies), in its order."""
+        by_id = {str(row.id): row for row in self.session.sites_feed.rows}
+        return [by_id[key] for key in self.table.row_keys_in_order() if key in by_id]
+
+    def export_source(self) -> Export:
+        from app.export import Table
+        from app.ui.screens.export import Export
+
+        records = tuple(tuple(getattr(r, f) for f in EXPORT_FIELDS) for r in self._rows_shown())
+        return Export("sites", Table(EXPORT_FIELDS, records))
+
+    def selection(self) -> Selection | None:
+        from app.opener import Selection
+
+        key = self.table.selected_key
+        row = next((r for r in self.session.sites_feed.rows if str(r.id) == key), None)
+        return None if row is None else Selection("URL", row.url, row.url)
 
     # -- keys ------------------------------------------------------------------------------------
 
@@ -138,6 +209,20 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
             self.navigate("hits")
             self.ask_hits()
 
+    def action_range(self, code: str) -> None:
+        self.state.set_range(RangeKind(code))
+        self.show_overview()
+        self.ask()
+
+    def action_range_dialog(self) -> None:
+        open_range_dialog(self)
+
+    def action_compare(self) -> None:
+        self.state.toggle_compare()
+        self.notify(f"Compared with {comparison_words(self.state)}.", timeout=3)
+        self.show_overview()
+        self.ask()
+
     def ask_hits(self) -> None:
         """Opening a site is asking for its dashboard: loaded even while paused."""
         self.session.hits_feed.ask()
@@ -146,29 +231,3 @@ class SitesScreen(LiveScreen[list[SiteRow]]):
     def _selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
-
-    @on(DataTable.HeaderSelected)
-    def _header(self, event: DataTable.HeaderSelected) -> None:
-        self.table.sort_by(str(event.column_key.value))
-
-    def action_sort_next(self) -> None:
-        self.notify(f"sorted by {self.table.sort_next()}", timeout=2)
-
-    def action_sort_reverse(self) -> None:
-        self.table.reverse_sort()
-
-    def action_search(self) -> None:
-        self.query_one(SearchBox).open()
-
-    def action_clear_search(self) -> None:
-        self.query_one(SearchBox).close()
-        self.table.focus()
-        self.redraw()
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self) -> None:
-        self.redraw()
-
-    @on(Input.Submitted, "#search")
-    def _search_done(self) -> None:
-        self.table.focus()

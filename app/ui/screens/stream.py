@@ -3,37 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
-from textual.widgets.data_table import ColumnKey
 
+from app import localtime
 from app.api import ApiError, Hit
 from app.live.feeds.stream import Recent, StreamData
 from app.live.hitcounts import HitFilters
 from app.live.session import Session
 from app.live.stream import hit_key
-from app.ui.screens.base import LiveScreen
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo, ago
 from app.ui.widgets.table import Cell, Column, LiveTable
 
-# Times are UTC, as the API's days are: the header says so.
+# Times are the user's local times: the title line names the zone.
 COLUMNS = (
-    Column("time", "Time UTC", 8),
-    Column("path", "Path"),
-    Column("referrer", "Referrer", max_width=40),
-    Column("country", "Country", 7),
-    Column("browser", "Browser", 9),
-    Column("platform", "Platform", 8),
-    Column("mobile", "Mobile", 6),
+    Column("time", "Time", 8),
+    # The room the fixed columns leave is shared, paths first; both are cut in the middle.
+    Column("path", "Path", path=True, flex=3, min_width=16),
+    Column("referrer", "Referrer", max_width=40, path=True, flex=2, min_width=12),
+    # On a narrow terminal these give way to the path and referrer, the least read first.
+    Column("country", "Country", 7, priority=4),
+    Column("browser", "Browser", 9, priority=3),
+    Column("platform", "Platform", 8, priority=2),
+    Column("mobile", "Mobile", 6, priority=1),
 )
-# How the room the fixed columns leave is shared: paths are read first.
-FLEX = {"path": 3, "referrer": 2}
-MIN_FLEX_WIDTH = 8
 MISSING = "–"
 
 
@@ -60,8 +60,8 @@ def optional(value: str | None) -> Text:
 
 def hit_cells(hit: Hit, arrival: int, today: date) -> list[Text]:
     """One row. The time sorts by arrival, so that hits of the same second keep their order."""
-    stamp = hit.created_at.astimezone(UTC)
-    time = Text(f"{stamp:%H:%M:%S}", style="" if stamp.date() == today else "dim")
+    stamp = localtime.local(hit.created_at)
+    time = Text(localtime.clock(stamp, seconds=True), style="" if stamp.date() == today else "dim")
     return [
         Cell(time, arrival),
         Cell(literal(hit.path or hit.url, empty="(unknown)")),
@@ -101,43 +101,18 @@ def recent_text(recent: Sequence[Recent]) -> Text:
     return text
 
 
-class StreamTable(LiveTable):
-    """Fixed widths for the short columns; path and referrer share what is left."""
-
-    def fit_last_column(self) -> None:
-        flexible = {key: self.columns.get(ColumnKey(key)) for key in FLEX}
-        fixed = sum(
-            column.get_render_width(self)
-            for key, column in self.columns.items()
-            if key.value not in FLEX
-        )
-        # Each flexible column has its padding too; one cell stays free for the scrollbar.
-        room = self.scrollable_content_region.width - fixed - 2 * self.cell_padding * len(FLEX) - 1
-        if room < MIN_FLEX_WIDTH * len(FLEX):
-            return
-        shares = sum(FLEX.values())
-        changed = False
-        left = room
-        for index, (key, column) in enumerate(flexible.items()):
-            if column is None:
-                return
-            last = index == len(flexible) - 1
-            width = left if last else room * FLEX[key] // shares
-            left -= width
-            if column.auto_width or column.width != width:
-                column.auto_width = False
-                column.width = width
-                changed = True
-        if changed:
-            self._require_update_dimensions = True
-            self.refresh()
-
-
-class LiveHitsScreen(LiveScreen[StreamData]):
+class LiveHitsScreen(TableKeys[StreamData]):
     """Pushed from the hits dashboard; the session's stream feed keeps the current site's newest
     hits (with the cache, across restarts)."""
 
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="stream.back")]
+    BINDINGS = [
+        # Escape clears a search first, then goes back.
+        *(b for b in TABLE_BINDINGS if b.id == "search.clear"),
+        Binding("escape", "app.pop_screen", "Back", id="stream.back"),
+        *(b for b in TABLE_BINDINGS if b.id != "search.clear"),
+        *hidden(RANGE_KEYS),
+    ]
+    RANGE_REASON = "Live hits are the newest hits as they come: they have no range."
     DEFAULT_CSS = """
     LiveHitsScreen #stream-title { height: 1; padding: 0 1; }
     LiveHitsScreen #stream-recent { height: 1; padding: 0 1; }
@@ -155,11 +130,12 @@ class LiveHitsScreen(LiveScreen[StreamData]):
     def compose_body(self) -> ComposeResult:
         yield Static("", id="stream-title")
         yield Static("", id="stream-recent")
-        yield StreamTable(COLUMNS, id="stream")
+        yield SearchBox("hits containing: type, escape to clear")
+        yield LiveTable(COLUMNS, id="stream")
 
     @property
-    def table(self) -> StreamTable:
-        return self.query_one(StreamTable)
+    def table(self) -> LiveTable:
+        return self.query_one("#stream", LiveTable)
 
     @property
     def title_line(self) -> Static:
@@ -178,7 +154,10 @@ class LiveHitsScreen(LiveScreen[StreamData]):
         self.title_line.update(Text("loading the newest hits…", style="dim"))
 
     def status_info(self) -> StatusInfo:
-        return StatusInfo(site=self.site_label, range="live hits")
+        info = StatusInfo(site=self.site_label, range="live hits")
+        if note := self.table.search_note():
+            info.chips.append(note.plain)
+        return info
 
     def show(self, data: StreamData) -> None:
         shown = self._shown
@@ -206,7 +185,7 @@ class LiveHitsScreen(LiveScreen[StreamData]):
             self.title_line.update(Text(error.message, style="red"))
 
     def _paint(self, hits: Sequence[Hit]) -> None:
-        today = self.session.now().astimezone(UTC).date()
+        today = localtime.local(self.session.now()).date()
         rows: list[tuple[str, Hit]] = []
         seen: set[str] = set()
         for hit in hits:
@@ -246,7 +225,9 @@ class LiveHitsScreen(LiveScreen[StreamData]):
         text = Text("Live", style="bold")
         text.append_text(filters_text(data.filters))
         text.append(f" · newest {len(data.hits):,} hits")
-        text.append(" · earlier days than today dimmed", style="dim")
+        text.append(
+            f" · times in {localtime.zone_name()}, earlier days than today dimmed", style="dim"
+        )
         if news:
             text.append(f" · +{news:,} new", style="bold green")
         return text

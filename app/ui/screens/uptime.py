@@ -10,15 +10,19 @@ from textual.binding import Binding
 from textual.containers import ScrollableContainer, Vertical
 from textual.widgets import Static
 
+from app import localtime
 from app.api import ApiError, Domain, Downtime, Monitor, Ssl
 from app.durations import compact, words
 from app.live.feeds.paged import Unavailable
 from app.live.feeds.uptime import UptimeData
 from app.live.monitor import Expiry, Level, down_since, downtime_seconds, expiry, is_ongoing
 from app.live.session import Session
+from app.localtime import moment
 from app.ui.keys import KeyGroup
 from app.ui.screens.paging import SitePagedScreen, unavailable_text
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
+from app.ui.widgets.search import SearchBox
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
 KEYS = KeyGroup(
@@ -35,7 +39,7 @@ HELP_TEXT: dict[str, str] = {
 
 # Fixed widths, so that the error column gets the rest of the line from the first answer on.
 HISTORY_COLUMNS = (
-    Column("started", "Started (UTC)", 16),
+    Column("started", "Started", 16),
     Column("ended", "Ended", 16),
     Column("duration", "Duration", 18),
     Column("error", "Error", max_width=SERVER_TEXT),
@@ -48,15 +52,6 @@ LEVEL_STYLE = {Level.SOON: "bold yellow", Level.EXPIRED: "bold red"}
 
 def day_text(when: datetime) -> str:
     return f"{when:%b} {when.day}, {when.year}"
-
-
-def moment(when: datetime, now: datetime) -> str:
-    """A time in UTC, with as much of the date as is needed to place it."""
-    if when.date() == now.date():
-        return f"{when:%H:%M:%S} UTC"
-    if when.year == now.year:
-        return f"{when:%b} {when.day}, {when:%H:%M} UTC"
-    return f"{day_text(when)}, {when:%H:%M} UTC"
 
 
 def state_text(data: UptimeData, now: datetime) -> Text:
@@ -191,6 +186,7 @@ def history_title(data: UptimeData) -> Text:
     summary = data.head.summary
     pagination = data.history.pagination
     text = Text("Downtime history", style="bold")
+    text.append(f" ({localtime.zone_name()})", style="dim")
     if summary is not None:
         if summary.total_downtimes is not None:
             text.append(f" · {summary.total_downtimes:,} in all")
@@ -208,16 +204,15 @@ def history_title(data: UptimeData) -> Text:
 def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, list[Text]]]:
     rows: list[tuple[str, list[Text]]] = []
     for index, downtime in enumerate(downtimes):
-        started = downtime.started_at
+        started = localtime.local(downtime.started_at) if downtime.started_at else None
         ongoing = is_ongoing(downtime)
         if ongoing:
             ended = Cell(Text("ongoing", style="bold red"), "")
         elif downtime.ended_at is not None:
             # Most downtimes end the day they begin: the time alone leaves room for the error.
-            same_day = started is not None and started.date() == downtime.ended_at.date()
-            ended = Cell(
-                f"{downtime.ended_at:%H:%M}" if same_day else f"{downtime.ended_at:%Y-%m-%d %H:%M}"
-            )
+            ended_at = localtime.local(downtime.ended_at)
+            same_day = started is not None and started.date() == ended_at.date()
+            ended = Cell(f"{ended_at:%H:%M}" if same_day else f"{ended_at:%Y-%m-%d %H:%M}")
         else:
             ended = Cell(Text("–", style="dim"))
         seconds = downtime_seconds(downtime, now)
@@ -238,9 +233,10 @@ def history_rows(downtimes: list[Downtime], now: datetime) -> list[tuple[str, li
 # -- the screen ---------------------------------------------------------------------------------
 
 
-class UptimeScreen(SitePagedScreen[UptimeData]):
+class UptimeScreen(TableKeys[UptimeData | Unavailable], SitePagedScreen[UptimeData]):
     TICKS = True
-    BINDINGS = list(KEYS.bindings)
+    BINDINGS = [*KEYS.bindings, *TABLE_BINDINGS, *hidden(RANGE_KEYS)]
+    RANGE_REASON = "Uptime has no range: the monitor now, and its downtimes page by page (] [)."
     DEFAULT_CSS = """
     UptimeScreen #uptime-top {
         layout: horizontal;
@@ -275,6 +271,7 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
                 yield Static(Text("loading…", style="dim"), id="uptime-state")
                 yield Static("", id="uptime-checks")
             yield Static("", id="uptime-certs", classes="uptime-box")
+        yield SearchBox("downtimes containing: type, escape to clear")
         yield Static("", id="uptime-history-title")
         yield LiveTable(HISTORY_COLUMNS, id="uptime-history")
         yield Static("", id="uptime-panel")
@@ -304,9 +301,10 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
             literal(data.head.monitor.url, empty="(no URL)")
         )
         self.query_one("#uptime-certs", Static).update(certs_text(data.head.monitor, now))
-        self.query_one("#uptime-history-title", Static).update(history_title(data))
         table = self.query_one(LiveTable)
+        table.server_total = data.history.pagination.total_count
         table.show(history_rows(data.history.downtimes, now))
+        self._history_title(data)
         self.tick()
 
     def _show_panel(self, state: Unavailable | None) -> None:
@@ -353,6 +351,21 @@ class UptimeScreen(SitePagedScreen[UptimeData]):
                 static.update(text)
 
     # -- keys ------------------------------------------------------------------------------------
+
+    def _history_title(self, data: UptimeData | None = None) -> None:
+        """The history's title, with what the `/` search finds on the page shown."""
+        view = data or self.feed.shown
+        if view is None:
+            return
+        title = history_title(view)
+        note = self.query_one(LiveTable).search_note()
+        if note is not None:
+            title.append(" · ").append_text(note)
+        self.query_one("#uptime-history-title", Static).update(title)
+
+    def searched(self, table: LiveTable) -> None:
+        self._history_title()
+        super().searched(table)
 
     def loading_page(self) -> None:
         title = Text("Downtime history", style="bold")

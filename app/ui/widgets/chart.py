@@ -1,4 +1,7 @@
-"""The hits-over-time chart: this period drawn over the previous one, replotted only on change."""
+"""The hits-over-time chart: this period drawn over the previous one, replotted only on change.
+
+The newest bucket of this period is still filling (this hour, today so far): it is drawn dotted,
+apart from the solid line, so that a bucket a few hours old does not read as a drop."""
 
 from __future__ import annotations
 
@@ -10,6 +13,8 @@ from textual_plotext import PlotextPlot
 # The legend lives in the headline: plotext's own takes two of the few rows a short terminal has.
 CURRENT_COLOUR = "cyan"
 PREVIOUS_COLOUR = "gray"
+# The filling bucket's segment: dots, in this period's colour.
+FILLING_MARKER = "·"
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,7 @@ class ChartData:
     current: tuple[int, ...]
     previous: tuple[int, ...]
     marker: str = "braille"  # "braille", or "dot" for fonts without braille
+    filling: bool = True  # the newest bucket of `current` is still filling
 
 
 # Cells a label needs with a gap ("Nov 14" and a space or two).
@@ -78,7 +84,12 @@ class HitsChart(PlotextPlot):
         plt.clear_figure()
         xs = list(range(len(data.current)))
         plt.plot(xs, list(data.previous), marker=data.marker, color=PREVIOUS_COLOUR)
-        plt.plot(xs, list(data.current), marker=data.marker, color=CURRENT_COLOUR)
+        current = list(data.current)
+        if data.filling and len(xs) > 1:
+            plt.plot(xs[:-1], current[:-1], marker=data.marker, color=CURRENT_COLOUR)
+            plt.plot(xs[-2:], current[-2:], marker=FILLING_MARKER, color=CURRENT_COLOUR)
+        else:
+            plt.plot(xs, current, marker=data.marker, color=CURRENT_COLOUR)
         positions = tick_positions(len(xs), max(self.size.width, 40))
         plt.xticks([float(p) for p in positions], [data.labels[i] for i in positions])
         top = max([*data.current, *data.previous, 1])

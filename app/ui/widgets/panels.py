@@ -8,12 +8,12 @@ from app.live.dashboard import Panel, PanelData, PanelRow
 from app.ui.text import literal
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
 
-# Numbers first: long paths and referrers are cut on the right, never the counts.
+# Numbers first: long paths and referrers are cut in the middle, never the counts.
 PANEL_COLUMNS = (
     Column("hits", "Hits"),
     # Fixed at the width of "100.0%": a filter leaves one row with the whole share.
-    Column("share", "Share", width=len("100.0%")),
-    Column("value", "Value", max_width=SERVER_TEXT),
+    Column("share", "Share", width=len("100.0%"), priority=1),
+    Column("value", "Value", max_width=SERVER_TEXT, path=True),
 )
 
 
@@ -24,6 +24,9 @@ def value_text(panel: Panel, value: str | None) -> Text:
             return Text("(direct)", style="italic")
         if value == "":
             return Text("(hidden)", style="italic")
+        # The scheme says little and a narrow panel needs the room for the host and the path;
+        # filtering, copying and opening use the whole address.
+        return literal(value.removeprefix("https://"), empty="(unknown)")
     return literal(value, empty="(unknown)")
 
 
@@ -48,11 +51,11 @@ class PanelTable(LiveTable):
         # The border title names the panel; the columns read as count, share, value.
         self.show_header = False
         self.panel = panel
-        self.border_title = panel.name
+        self.title = panel.name
         self.values: dict[str, str | None] = {}
 
     def show_panel(self, data: PanelData, total: int) -> None:
-        self.border_title = f"{self.panel.name} ({data.groups:,})"
+        self.title = f"{self.panel.name} ({data.groups:,})"
         self.values = {str(i): row.value for i, row in enumerate(data.rows)}
         self.show([(str(i), panel_cells(self.panel, r, total)) for i, r in enumerate(data.rows)])
 
