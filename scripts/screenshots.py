@@ -52,6 +52,7 @@ async def shoot(
         config_path=config,
         site=site,
         cache=False,
+        timezone="UTC",
     )
     app = TinylyticsApp(settings, now=server.clock.now, monotonic=lambda: 1000.0, persist=False)
     async with app.run_test(size=size) as pilot:
@@ -86,6 +87,8 @@ async def main() -> None:
         await shoot(server, config, "uptime", ["5"], (120, 40), site=458)
         await shoot(server, config, "insights", ["6"], (120, 40), site=456)
         await shoot(server, config, "live-hits", ["l"], (120, 40), site=457)
+        await shoot(server, config, "range-dialog", ["d"], (120, 40), site=457)
+        await shoot(server, config, "sites-80x24", [], (80, 24))
 
 
 if __name__ == "__main__":

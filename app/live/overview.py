@@ -122,9 +122,6 @@ class SitesOverview:
             for row in self._rows.values()
         ]
 
-    def counted(self, site_id: int) -> Counted | None:
-        return self._counted.get(site_id)
-
     async def refresh(
         self,
         visible_first: list[int] | None = None,
