@@ -58,6 +58,8 @@ KEY_LIMIT = 1000
 DEFAULT_SHARE = 600
 # How long an app may take to show data before it counts as refused.
 DATA_TIMEOUT = 120.0
+# Seconds between two readings of the server's count (for the busiest hour of a long run).
+SAMPLE = 5.0
 
 
 @dataclass
@@ -72,6 +74,7 @@ class Run:
     statuses: dict[str, int]
     endpoints: dict[str, int]
     app_counts: list[str]
+    busiest_hour: int | None
 
     @property
     def steady_per_hour(self) -> float:
@@ -103,20 +106,25 @@ def run(apps: int, args: argparse.Namespace) -> Run:
             )
         # An app refused by the server's limit (429) shows no data: that is a result, not an
         # error of the benchmark; one that exited is.
+        deadline = time.monotonic() + DATA_TIMEOUT
         for term in terms:
-            if term.wait_for(HITS_HEADLINE, DATA_TIMEOUT) is None and not term.alive():
+            patience = max(0.0, deadline - time.monotonic())
+            if term.wait_for(HITS_HEADLINE, patience) is None and not term.alive():
                 raise SystemExit(f"an app exited:\n{term.tail(1500)}")
         loaded_after = time.monotonic() - started
         first_load = server.stats.total
         steady_from = time.monotonic()
-        left = max(0.0, args.minutes * 60 - loaded_after)
-        sleep_while_alive(terms[0], left)
-        for term in terms[1:]:
-            sleep_while_alive(term, 0)
-        steady_seconds = time.monotonic() - steady_from
-        stats = server.stats.as_dict()
+        samples = [(0.0, 0)]
+        end = started + args.minutes * 60
+        while time.monotonic() < end:
+            for term in terms:
+                sleep_while_alive(term, 0)
+            time.sleep(min(SAMPLE, max(0.0, end - time.monotonic())))
+            samples.append((time.monotonic() - started, server.stats.total))
         # The status lines redraw once a second: let them catch up with the last request.
         time.sleep(1.5)
+        steady_seconds = time.monotonic() - steady_from
+        stats = server.stats.as_dict()
         counts = []
         for term in terms:
             found = term.last_match(STATUS_API)
@@ -134,7 +142,21 @@ def run(apps: int, args: argparse.Namespace) -> Run:
         statuses=stats["by_status"],
         endpoints=stats["by_endpoint"],
         app_counts=counts,
+        busiest_hour=busiest(samples, 3600.0),
     )
+
+
+def busiest(samples: list[tuple[float, int]], window: float) -> int | None:
+    """The most requests counted within any `window` seconds (to a sample), if the run lasted
+    that long."""
+    if samples[-1][0] < window:
+        return None
+    most, j = 0, 0
+    for start, before in samples:
+        while j + 1 < len(samples) and samples[j + 1][0] <= start + window:
+            j += 1
+        most = max(most, samples[j][1] - before)
+    return most
 
 
 # -- what a shared answer costs -------------------------------------------------------------------
@@ -264,6 +286,7 @@ def main() -> None:
                 "steady, per hour",
                 "first hour",
                 "in the run",
+                "busiest hour",
                 "429s",
                 "each app's API n/h",
             ],
@@ -275,6 +298,7 @@ def main() -> None:
                     f"{r.steady_per_hour:.0f}",
                     f"{r.first_hour:.0f}",
                     f"{r.total} in {r.seconds / 60:.1f} min",
+                    "" if r.busiest_hour is None else r.busiest_hour,
                     r.statuses.get("429", 0),
                     " / ".join(r.app_counts),
                 ]

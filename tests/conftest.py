@@ -23,11 +23,6 @@ DEMO_HEADERS = {"Authorization": f"Bearer {DEMO_KEY}", "User-Agent": "tinylytics
 # - e2e: the installed wheel, the real command in tmux or a pty.
 TIERS = {"tests/ui/": ("ui",), "tests/test_e2e_tmux.py": ("e2e",)}
 
-# Tests that drive the whole app through Textual's pilot or a real terminal: on a loaded machine a
-# frame or a message can come later than any fixed wait allows. Such a test runs again once if it
-# fails, and the run's summary lists it as rerun ("R"); a test that fails twice fails the run.
-TERMINAL_TESTS = tuple(TIERS)
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
@@ -37,8 +32,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                     item.add_marker(mark)
                 if "snap_compare" in getattr(item, "fixturenames", ()):
                     item.add_marker("snapshot")
-        if any(part in item.nodeid for part in TERMINAL_TESTS):
-            item.add_marker(pytest.mark.flaky(reruns=1))
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.flaky(reruns=1)]
+pytestmark = pytest.mark.e2e
 
 COMMAND = Path(sys.executable).parent / "tinylytics-tui"
 # What the demo's Sites table has first: the row the cursor starts on.

@@ -36,7 +36,7 @@ CHROMIUM = "/usr/bin/chromium"
 # Set to a directory to keep the picture of the hits dashboard in the browser (screenshots/).
 SCREENSHOTS = os.environ.get("TINYLYTICS_SCREENSHOTS")
 
-pytestmark = [pytest.mark.e2e, pytest.mark.flaky(reruns=1)]
+pytestmark = pytest.mark.e2e
 
 needs_browser = pytest.mark.skipif(
     not os.access(CHROMIUM, os.X_OK),

@@ -25,6 +25,7 @@ from app.live.dashboard import Dashboard
 from app.live.hitcounts import HitFilters
 from app.ui.screens.hits import chart_labels, fit_headline
 from app.ui.text import literal
+from app.ui.widgets.chart import short_number
 from app.ui.widgets.sites_chart import (
     LINE_COLOURS,
     OTHERS_STYLE,
@@ -33,7 +34,6 @@ from app.ui.widgets.sites_chart import (
     ChartLine,
     SitesChart,
     SitesChartData,
-    short_number,
 )
 from app.ui.widgets.table import cut
 

@@ -5,7 +5,9 @@ apart from the solid line, so that a bucket a few hours old does not read as a d
 
 from __future__ import annotations
 
+import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from textual_plotext import PlotextPlot
@@ -30,22 +32,39 @@ class ChartData:
 LABEL_CELLS = 9
 
 
-def tick_positions(count: int, width: int) -> list[int]:
-    """Evenly spaced label positions that never overlap, always ending at the newest bucket.
+def tick_positions(labels: Sequence[str], width: int) -> list[int]:
+    """Label positions that never overlap, always ending at the newest bucket.
 
-    Overlapping labels are dropped by plotext in an order that varies from run to run, so none
-    are ever asked for.
+    Where buckets share a label (the weeks of a month in a 12-month chart), the ticks go where
+    a label begins, every month or every few months alike: evenly spaced ticks would fall
+    anywhere in a month, and name one month twice or skip one. Otherwise they are evenly
+    spaced. Overlapping labels are dropped by plotext in an order that varies from run to run,
+    so none are ever asked for.
     """
+    count = len(labels)
     if count <= 1:
         return [0]
     plot_cells = max(1, width - 8)  # the y axis takes a few cells
+    cells_per_bucket = plot_cells / (count - 1)
+    last = count - 1
+
+    def apart(a: int, b: int) -> bool:
+        # plotext centres a label on its tick.
+        return (b - a) * cells_per_bucket >= (len(labels[a]) + len(labels[b])) / 2 + 1
+
     step = max(1, math.ceil(LABEL_CELLS * (count - 1) / plot_cells))
-    positions = list(range(0, count, step))
-    if positions[-1] != count - 1:
-        if count - 1 - positions[-1] < step:
-            positions.pop()
-        positions.append(count - 1)
-    return positions
+    positions = list(range(0, last, step))
+    starts = [i for i in range(last) if i == 0 or labels[i] != labels[i - 1]]
+    if len(starts) < last:
+        # The fewest labels skipped between two ticks that keeps every pair apart.
+        for every in range(1, len(starts) + 1):
+            chosen = starts[::every]
+            if all(apart(a, b) for a, b in itertools.pairwise(chosen)):
+                positions = chosen
+                break
+    while positions and not apart(positions[-1], last):
+        positions.pop()
+    return [*positions, last]
 
 
 def y_ticks(top: int, height: int) -> list[int]:
@@ -90,16 +109,17 @@ class HitsChart(PlotextPlot):
             plt.plot(xs[-2:], current[-2:], marker=FILLING_MARKER, color=CURRENT_COLOUR)
         else:
             plt.plot(xs, current, marker=data.marker, color=CURRENT_COLOUR)
-        positions = tick_positions(len(xs), max(self.size.width, 40))
+        positions = tick_positions(data.labels, max(self.size.width, 40))
         plt.xticks([float(p) for p in positions], [data.labels[i] for i in positions])
         top = max([*data.current, *data.previous, 1])
         plt.ylim(0, top * 1.1)
         ticks = y_ticks(top, self.size.height)
-        plt.yticks([float(t) for t in ticks], [_short(t) for t in ticks])
+        plt.yticks([float(t) for t in ticks], [short_number(t) for t in ticks])
         self.refresh()
 
 
-def _short(value: int) -> str:
+def short_number(value: int) -> str:
+    """A count as the y axis writes it (`12k`), for the legends too."""
     if value >= 1_000_000:
         return f"{value / 1_000_000:.1f}M"
     if value >= 10_000:

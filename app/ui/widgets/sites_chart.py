@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from textual_plotext import PlotextPlot
 
-from app.ui.widgets.chart import FILLING_MARKER, _short, tick_positions, y_ticks
+from app.ui.widgets.chart import FILLING_MARKER, short_number, tick_positions, y_ticks
 
 # One colour a line, in the legend (Rich) and the plot (plotext) alike; red is the drops'.
 LINE_COLOURS = ("cyan", "magenta", "yellow", "green", "blue")
@@ -18,8 +18,6 @@ OTHERS_COLOUR = "gray"
 OTHERS_STYLE = "grey50"
 SELECTED_COLOUR = "white"
 SELECTED_STYLE = "bold reverse"
-# Numbers as the y axis writes them (`12k`), for the legend too.
-short_number = _short
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,7 @@ class SitesChart(PlotextPlot):
             colour = SELECTED_COLOUR if line.selected else line.colour
             self._line(xs, line.counts, colour, data)
             top = max(top, *line.counts)
-        positions = tick_positions(width, max(self.size.width, 40))
+        positions = tick_positions(data.labels, max(self.size.width, 40))
         plt.xticks([float(p) for p in positions], [data.labels[i] for i in positions])
         plt.ylim(0, top * 1.1)
         ticks = y_ticks(top, self.size.height)
