@@ -18,12 +18,14 @@ _MAX_LENGTH = 500
 
 
 def clean(value: str | None, *, empty: str = "") -> str:
-    """One printable line: control characters become U+FFFD, very long text is cut."""
+    """One printable line: control characters become U+FFFD, very long text is cut in the
+    middle (a path's end names the page, so it stays for the table's own cut)."""
     if value is None:
         return empty
     text = _CONTROL.sub("\N{REPLACEMENT CHARACTER}", value)
     if len(text) > _MAX_LENGTH:
-        text = text[: _MAX_LENGTH - 1] + "…"
+        head = (_MAX_LENGTH - 1) // 2
+        text = text[:head] + "…" + text[len(text) - (_MAX_LENGTH - 1 - head) :]
     return text or empty
 
 

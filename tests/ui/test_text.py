@@ -35,3 +35,12 @@ def test_long_values_are_cut_and_empty_ones_named() -> None:
     assert len(clean("a" * 5000)) == 500
     assert clean(None, empty="(none)") == "(none)"
     assert clean("", empty="(none)") == "(none)"
+
+
+def test_a_very_long_path_keeps_its_end() -> None:
+    path = "/search?" + "q=x&" * 1000 + "page=article-that-matters"
+    shown = clean(path)
+    assert len(shown) == 500
+    assert shown.startswith("/search?q=x&")
+    assert shown.endswith("page=article-that-matters")
+    assert shown.count("…") == 1
