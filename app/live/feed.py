@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from app import backoff
 from app.live.freshness import Freshness
-from app.live.pacing import budget_wait
+from app.live.pacing import budget_wait, on_the_beat
 
 if TYPE_CHECKING:
     from app.api import ApiError
@@ -106,6 +106,9 @@ class Feed(Generic[K, T]):
     PACED_BY: ClassVar[str | None] = None
     # A feed that runs whatever screen is shown (the alert watcher).
     ALWAYS: ClassVar[bool] = False
+    # A feed polled at the user's interval, with questions every copy of the app on the key
+    # asks alike: its rounds fall on the interval's wall-clock beat (`on_the_beat`).
+    ON_THE_BEAT: ClassVar[bool] = False
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -342,8 +345,20 @@ class Feed(Generic[K, T]):
         self.session.connection_changed(ok=True)
         self.data, self._shown_key = data, key
         self._keep(key, data)
-        self._delay = self.interval(data)
+        self._delay = self._next_round(data)
         yield Update(data)
+
+    @property
+    def next_round_in(self) -> float:
+        """The wait the last round chose before the next: the interval on its beat, the
+        server's hint, or a retry's backoff."""
+        return self._delay
+
+    def _next_round(self, data: T) -> float:
+        wait = self.interval(data)
+        if not self.ON_THE_BEAT:
+            return wait
+        return on_the_beat(wait, self.session.state.refresh_interval, self.session.wall())
 
     def _keep(self, key: K, data: T) -> None:
         where = self.snapshot_key(key)

@@ -33,3 +33,14 @@ def reserve(budget: RequestBudget) -> int:
 def budget_wait(budget: RequestBudget) -> float:
     """Seconds until a refresh may start within the budget; 0 when it may start now."""
     return budget.seconds_until_available(reserve(budget))
+
+
+def on_the_beat(wait: float, beat: float, wall: float) -> float:
+    """`wait` moved to the nearest tick of a wall-clock grid `beat` seconds apart (so by at most
+    half a beat). Copies of the app showing the same screen at the same interval then refresh at
+    the same moment and share its answers, however far apart they started: left to their own
+    phases, four copies asked four times as much and had their intervals stretched."""
+    if beat <= 0:
+        return wait
+    tick = round((wall + wait) / beat) * beat
+    return max(0.0, tick - wall)

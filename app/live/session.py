@@ -95,10 +95,13 @@ class Session:
         max_answer_bytes: int = 8 * 1024 * 1024,
         now: Callable[[], datetime] | None = None,
         monotonic: Callable[[], float] | None = None,
+        wall: Callable[[], float] | None = None,
     ) -> None:
         self.state = state
         self.now: Callable[[], datetime] = now or (lambda: datetime.now(UTC))
         self.monotonic: Callable[[], float] = monotonic or time.monotonic
+        # The clock every process shares (the ledger's, the refresh beat's).
+        self.wall: Callable[[], float] = wall or time.time
         self.budget = RequestBudget(per_hour=requests_per_hour)
         self.api: LiveApi | None = None
         self.cache: SqliteCache | None = None

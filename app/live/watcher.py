@@ -98,6 +98,17 @@ class Alert:
     at: datetime
 
 
+def on_the_grid(moment: datetime, step: timedelta) -> datetime:
+    """`moment`, or the first multiple of `step` (counted from the epoch) after it. Copies of
+    the app on one key then poll a site at the same moment and share the answer (the cache's
+    answers), however far apart they started, instead of each polling on its own phase."""
+    seconds = step.total_seconds()
+    if seconds <= 0:
+        return moment
+    stamp = moment.timestamp()
+    return moment + timedelta(seconds=math.ceil(stamp / seconds) * seconds - stamp)
+
+
 class UptimeWatcher:
     """Every site's uptime state, kept fresh within a small request budget; raises alerts."""
 
@@ -189,19 +200,30 @@ class UptimeWatcher:
 
     def _next_poll(self, state: SiteUptime, base: datetime) -> datetime:
         """The next poll of a site, from when this one was scheduled (`base`): on time for the
-        first check that gives at least `interval()` between the two."""
+        first check that gives at least `interval()` between the two.
+
+        Every copy of the app on a key picks the same moments (the same checks of the monitor's
+        grid, or the interval's own grid without one), so that their polls of a site coincide
+        and share one answer, however far apart the copies started."""
         if state.state in ("no monitor", "needs plan"):
-            return base + RARE
-        earliest = base + self.interval()
+            return on_the_grid(base + RARE, RARE)
+        interval = self.interval()
+        earliest = base + interval
         check, period = state.next_check_at, state.period
         if check is None or check < base:
             # No schedule, or a monitor behind its own schedule: just keep the spacing.
-            return earliest
+            return on_the_grid(earliest, interval)
         try:
-            if period and period > 0 and check + SLACK < earliest:
-                # The first check on the monitor's grid whose result lands after `earliest`.
-                steps = math.ceil((earliest - SLACK - check).total_seconds() / period)
-                check += timedelta(seconds=steps * period)
+            if period and period > 0:
+                if check + SLACK < earliest:
+                    # The first check on the monitor's grid whose result lands after `earliest`.
+                    steps = math.ceil((earliest - SLACK - check).total_seconds() / period)
+                    check += timedelta(seconds=steps * period)
+                # Of checks closer together than the interval, every n-th one by its place on
+                # the grid, which every copy of the app counts alike.
+                every = max(1, math.ceil(interval.total_seconds() / period))
+                place = math.floor(check.timestamp() / period + 0.5)
+                check += timedelta(seconds=(-place % every) * period)
             landed = check + SLACK
         except OverflowError:
             # The models keep the API's dates and periods in a sane window; a schedule that

@@ -17,10 +17,20 @@ import pytest
 
 from app.api import NetworkError, RateLimited, TinylyticsClient
 from app.demo import BASIC_KEY, DEMO_KEY, DemoServer
-from app.live.watcher import FLOOR, MAX_PER_HOUR, RARE, SLACK, Alert, UptimeWatcher
+from app.live.watcher import (
+    FLOOR,
+    MAX_PER_HOUR,
+    RARE,
+    SLACK,
+    Alert,
+    UptimeWatcher,
+    on_the_grid,
+)
 from tests.conftest import DEMO_HEADERS, DEMO_NOW
 
 SITES = [456, 457, 458, 459, 460]
+# When a site looked at hourly is asked again: on the hour (16:00), not an hour after 14:30.
+NEXT_HOUR = on_the_grid(DEMO_NOW + RARE, RARE)
 LABELS = {
     456: "Field Notes",
     457: "Burrow Docs",
@@ -114,8 +124,9 @@ async def test_needs_plan_and_no_monitor_are_quiet_and_rechecked_hourly(demo: De
     async with watching(demo, key=BASIC_KEY) as watcher:
         assert await watcher.run_once() == []
         assert {s.summary for s in watcher.states.values()} == {"needs plan"}
-        assert watcher.next_due() == DEMO_NOW + RARE
-        demo.clock.advance(RARE.total_seconds() - 1)
+        # Hourly, on the hour: every copy of the app on the key asks at the same moment.
+        assert watcher.next_due() == NEXT_HOUR
+        demo.clock.advance((NEXT_HOUR - DEMO_NOW).total_seconds() - 1)
         assert await watcher.run_once() == []
         assert uptime_requests(demo) == 5
         demo.clock.advance(1)
@@ -139,7 +150,7 @@ async def test_each_site_is_asked_just_after_a_check_and_no_sooner_than_the_floo
             # Just after a check: the first whose result lands after the floor.
             assert (due - SLACK - state.next_check_at).total_seconds() % state.period == 0
             assert DEMO_NOW + FLOOR <= due < DEMO_NOW + FLOOR + timedelta(seconds=state.period)
-        assert watcher.due_at(459) == DEMO_NOW + RARE
+        assert watcher.due_at(459) == NEXT_HOUR
         first = min(d for s in SITES if (d := watcher.due_at(s)) is not None)
         assert watcher.next_due() == first
 
@@ -174,8 +185,10 @@ async def test_request_caps_hold_over_hours(demo: DemoServer, cap: int) -> None:
             gaps = [b - a for a, b in pairwise(times)]
             assert all(gap >= (RARE if site == 459 else spacing) for gap in gaps), site
         if cap == 60:
-            # Every five minutes (460 checks every ten), the site without a monitor hourly.
-            assert [len(polls[s]) for s in SITES] == [48, 48, 48, 5, 24]
+            # Every five minutes (460 checks every ten; 458, checked every minute while down, at
+            # every fifth check, and once more as its schedule changes when it is back), the
+            # site without a monitor hourly, on the hour.
+            assert [len(polls[s]) for s in SITES] == [48, 48, 49, 4, 24]
         else:
             assert watcher.interval() > FLOOR
             assert len(everything) >= 4 * 11
@@ -349,3 +362,37 @@ async def test_rate_limited_waits_as_long_as_asked(demo: DemoServer) -> None:
         alerts = await step(demo, watcher)
         assert {a.site_id for a in alerts} == {457, 458}
         assert watcher.error is None
+
+
+async def test_copies_started_apart_poll_each_site_at_the_same_moments(demo: DemoServer) -> None:
+    """Two copies of the app on one key, started 13 s apart: after their first looks they ask
+    for each site at the same moments, so that one answer serves both (the shared cache)."""
+    polls: list[dict[int, list[datetime]]] = [{s: [] for s in SITES}, {s: [] for s in SITES}]
+
+    def record(index: int, watcher: UptimeWatcher) -> None:
+        for site, state in watcher.states.items():
+            times = polls[index][site]
+            if state.checked_at and (not times or times[-1] != state.checked_at):
+                times.append(state.checked_at)
+
+    async with watching(demo) as first:
+        await first.run_once()
+        record(0, first)
+        demo.clock.advance(13)
+        async with watching(demo) as second:
+            await second.run_once()
+            record(1, second)
+            while demo.clock.now() < DEMO_NOW + timedelta(hours=3):
+                due = min(first.next_due(), second.next_due())
+                wait = (due - demo.clock.now()).total_seconds()
+                if wait > 0:
+                    demo.clock.advance(wait)
+                for index, watcher in enumerate((first, second)):
+                    if watcher.next_due() <= demo.clock.now():
+                        await watcher.run_once()
+                        record(index, watcher)
+    settled = DEMO_NOW + timedelta(minutes=30)
+    for site in SITES:
+        later = [[t for t in copy[site] if t > settled] for copy in polls]
+        assert later[0], site
+        assert later[0] == later[1], site

@@ -51,6 +51,7 @@ class LoadCost:
 
 class HitsFeed(Feed[HitsKey, Dashboard]):
     SNAPSHOT = Dashboard
+    ON_THE_BEAT = True
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)

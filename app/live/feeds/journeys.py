@@ -34,6 +34,8 @@ def _key(session: Session) -> JourneysKey | None:
 class JourneysFeed(Feed[JourneysKey, Journeys]):
     """The newest journeys of the current site and range; `more()` holds 50 more."""
 
+    ON_THE_BEAT = True
+
     def __init__(self, session: Session) -> None:
         super().__init__(session)
         self.pager = JourneysPager(clock=session.monotonic, warn=session.paging_looks_wrong)
@@ -79,6 +81,8 @@ class JourneyTimeline:
 
 class JourneyFeed(Feed[JourneysKey, JourneyTimeline]):
     """One journey of the list, refreshed (a session in progress gains pages) while shown."""
+
+    ON_THE_BEAT = True
 
     def __init__(self, session: Session, journey_key: str) -> None:
         super().__init__(session)

@@ -34,6 +34,8 @@ class Rows:
 class PanelFeed(Feed[PanelKey, Rows]):
     """Starts with one page; `more()` asks for the next one."""
 
+    ON_THE_BEAT = True
+
     def __init__(self, session: Session, panel: Panel) -> None:
         super().__init__(session)
         self.panel = panel

@@ -27,6 +27,7 @@ SitesKey = tuple[str, Range, Compare]
 
 class SitesFeed(Feed[SitesKey, list[SiteRow]]):
     SNAPSHOT = list[SiteRow]
+    ON_THE_BEAT = True
 
     def __init__(self, session: Session) -> None:
         super().__init__(session)
