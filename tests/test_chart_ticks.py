@@ -37,8 +37,9 @@ def test_a_wide_year_names_every_month() -> None:
     shown = [labels[i] for i in tick_positions(labels, 120)]
     months = [label for label in dict.fromkeys(labels) if label != "so far"]
     # The newest month may give way to "so far" when its first week is too close to it.
-    assert shown[:-1] in (months, months[:-1]), shown
-    assert len(shown) >= 12
+    # The first month, of which the range holds only the end, and the newest may give way.
+    assert shown[:-1] in (months, months[:-1], months[1:], months[1:-1]), shown
+    assert len(shown) >= 11
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120, 200])
@@ -47,7 +48,16 @@ def test_labels_never_overlap(kind: RangeKind, width: int) -> None:
     labels = chart_labels(window(kind, NOW))
     positions = tick_positions(labels, width)
     cells_per_bucket = (width - 8) / (len(labels) - 1)
+    last = len(labels) - 1
+
+    def reach(index: int) -> tuple[float, float]:
+        # plotext centres a label on its tick, but keeps the first and the last inside the plot.
+        size = len(labels[index])
+        return (0, size) if index == 0 else (size, 0) if index == last else (size / 2, size / 2)
+
     for a, b in itertools.pairwise(positions):
         room = (b - a) * cells_per_bucket
-        assert room >= (len(labels[a]) + len(labels[b])) / 2, (kind, width, labels[a], labels[b])
-    assert positions[0] == 0 and positions[-1] == len(labels) - 1
+        assert room > reach(a)[1] + reach(b)[0], (kind, width, labels[a], labels[b])
+    assert positions[-1] == last
+    if len(set(labels)) == len(labels):
+        assert positions[0] == 0

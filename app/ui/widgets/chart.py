@@ -48,9 +48,18 @@ def tick_positions(labels: Sequence[str], width: int) -> list[int]:
     cells_per_bucket = plot_cells / (count - 1)
     last = count - 1
 
+    def reach(index: int) -> tuple[float, float]:
+        """Cells a label takes left and right of its tick: plotext centres it, but the first
+        and the last are pushed inside the plot, wholly right or left of their ticks."""
+        size = len(labels[index])
+        if index == 0:
+            return 0.0, float(size)
+        if index == last:
+            return float(size), 0.0
+        return size / 2, size / 2
+
     def apart(a: int, b: int) -> bool:
-        # plotext centres a label on its tick.
-        return (b - a) * cells_per_bucket >= (len(labels[a]) + len(labels[b])) / 2 + 1
+        return (b - a) * cells_per_bucket >= reach(a)[1] + reach(b)[0] + 1
 
     step = max(1, math.ceil(LABEL_CELLS * (count - 1) / plot_cells))
     positions = list(range(0, last, step))
@@ -59,6 +68,9 @@ def tick_positions(labels: Sequence[str], width: int) -> list[int]:
         # The fewest labels skipped between two ticks that keeps every pair apart.
         for every in range(1, len(starts) + 1):
             chosen = starts[::every]
+            if len(chosen) > 2 and not apart(chosen[0], chosen[1]):
+                # The first label, of a period the range holds only the end of, gives way.
+                chosen = chosen[1:]
             if all(apart(a, b) for a, b in itertools.pairwise(chosen)):
                 positions = chosen
                 break
