@@ -17,8 +17,7 @@ from app.live.dashboard import PANEL_ROWS, PANELS, Dashboard
 from app.live.ranges import Bucket, Compare, DayRange, Period, Range, RangeKind, Window
 from app.live.session import Session
 from app.ui import keys
-from app.ui.screens.range_dialog import comparison_words, open_range_dialog
-from app.ui.screens.tables import TABLE_BINDINGS, TableKeys, hidden
+from app.ui.screens.tables import TABLE_BINDINGS, RangedKeys, hidden
 from app.ui.text import clean
 from app.ui.widgets.chart import CURRENT_COLOUR, ChartData, HitsChart
 from app.ui.widgets.panels import PanelTable
@@ -328,7 +327,7 @@ def dashboard_layout(height: int, columns: int, *, short: bool) -> tuple[int, in
     return body - rows * panel, panel
 
 
-class HitsScreen(TableKeys[Dashboard]):
+class HitsScreen(RangedKeys[Dashboard]):
     # The panels' table keys work, out of the footer (it is the ranges' here); `/` opens the
     # focused panel full-screen to search all of its rows, not just the top ten.
     BINDINGS = [
@@ -423,18 +422,6 @@ class HitsScreen(TableKeys[Dashboard]):
             self.query_one("#headline", Static).update(Text(error.message, style="red"))
 
     # -- keys ------------------------------------------------------------------------------------
-
-    def action_range(self, code: str) -> None:
-        self.state.set_range(RangeKind(code))
-        self.ask()
-
-    def action_range_dialog(self) -> None:
-        open_range_dialog(self)
-
-    def action_compare(self) -> None:
-        self.state.toggle_compare()
-        self.notify(f"Compared with {comparison_words(self.state)}.", timeout=3)
-        self.ask()
 
     def _focused_panel(self) -> PanelTable | None:
         focused = self.focused

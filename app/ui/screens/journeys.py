@@ -34,8 +34,7 @@ from app.live.ranges import DayRange, RangeKind, span_words
 from app.live.session import Session
 from app.ui.keys import KeyGroup
 from app.ui.screens.journey import TIMELINE_BINDINGS, JourneyScreen, journey_duration, range_words
-from app.ui.screens.range_dialog import open_range_dialog
-from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, RangedKeys, hidden
 from app.ui.text import clean, literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
@@ -203,7 +202,7 @@ def panel(columns: tuple[Column, ...], id: str, title: str, *, header: bool = Tr
 LIST_TITLE = "Journeys (multi-page visitors)"
 
 
-class JourneysScreen(TableKeys[Journeys]):
+class JourneysScreen(RangedKeys[Journeys]):
     feed: JourneysFeed
     DEFAULT_CSS = """
     JourneysScreen #journeys-headline { height: 2; padding: 0 1; }
@@ -312,9 +311,6 @@ class JourneysScreen(TableKeys[Journeys]):
             self.refuse("Journeys cover at most 30 days: no 12 months here.")
             return
         self.state.set_range(RangeKind(code))
-
-    def action_range_dialog(self) -> None:
-        open_range_dialog(self)
 
     def action_compare(self) -> None:
         self.refuse("Journeys compare nothing: v compares periods on the hits dashboard (2).")

@@ -12,9 +12,8 @@ from textual.widgets import DataTable, Static
 
 from app.live.dashboard import Panel, PanelRow
 from app.live.feeds.panel import PanelFeed, Rows
-from app.live.ranges import RangeKind
 from app.live.session import Session
-from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
+from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, RangedKeys, hidden
 from app.ui.text import clean
 from app.ui.widgets.panels import PANEL_COLUMNS, panel_cells
 from app.ui.widgets.search import SearchBox
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from app.ui.screens.export import Export
 
 
-class PanelScreen(TableKeys[Rows]):
+class PanelScreen(RangedKeys[Rows]):
     BINDINGS = [
         # Escape clears a search first, then goes back.
         *(b for b in TABLE_BINDINGS if b.id == "search.clear"),
@@ -101,15 +100,6 @@ class PanelScreen(TableKeys[Rows]):
             self.rows_feed.everything()
         self._title()
         super().searched(table)
-
-    def action_range(self, code: str) -> None:
-        self.state.set_range(RangeKind(code))
-        self.ask()
-
-    def action_range_dialog(self) -> None:
-        from app.ui.screens.range_dialog import open_range_dialog
-
-        open_range_dialog(self)
 
     def action_compare(self) -> None:
         self.refuse("A panel compares nothing: v compares periods on the hits dashboard.")

@@ -10,12 +10,10 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable
 
 from app.live.overview import SiteRow
-from app.live.ranges import RangeKind
 from app.live.session import Session
 from app.ui import keys
-from app.ui.screens.range_dialog import comparison_words, open_range_dialog
 from app.ui.screens.sites_overview import AccountOverview
-from app.ui.screens.tables import RANGE_KEYS, TableKeys, hidden
+from app.ui.screens.tables import RANGE_KEYS, RangedKeys, hidden
 from app.ui.text import literal
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.spark import sparkline
@@ -110,7 +108,7 @@ def _bare(url: str | None) -> str | None:
     return url.rstrip("/") or url
 
 
-class SitesScreen(TableKeys[list[SiteRow]]):
+class SitesScreen(RangedKeys[list[SiteRow]]):
     BINDINGS = [*keys.TABLES.bindings, *hidden(RANGE_KEYS)]
 
     def __init__(self, session: Session) -> None:
@@ -209,17 +207,7 @@ class SitesScreen(TableKeys[list[SiteRow]]):
             self.navigate("hits")
             self.ask_hits()
 
-    def action_range(self, code: str) -> None:
-        self.state.set_range(RangeKind(code))
-        self.show_overview()
-        self.ask()
-
-    def action_range_dialog(self) -> None:
-        open_range_dialog(self)
-
-    def action_compare(self) -> None:
-        self.state.toggle_compare()
-        self.notify(f"Compared with {comparison_words(self.state)}.", timeout=3)
+    def range_changed(self) -> None:
         self.show_overview()
         self.ask()
 

@@ -17,6 +17,7 @@ from textual import on
 from textual.binding import Binding
 from textual.widgets import Input
 
+from app.live.ranges import RangeKind
 from app.ui import keys
 from app.ui.screens.base import LiveScreen
 from app.ui.text import clean
@@ -204,3 +205,28 @@ class TableKeys(LiveScreen[T]):
 
     def to_last(self, table: LiveTable) -> bool:
         return table.last()
+
+
+class RangedKeys(TableKeys[T]):
+    """The range keys of a screen that has a range: `t` `w` `m` `y` pick a preset, `d` opens the
+    dates dialog, `v` switches what the period is compared with."""
+
+    def action_range(self, code: str) -> None:
+        self.state.set_range(RangeKind(code))
+        self.range_changed()
+
+    def action_range_dialog(self) -> None:
+        from app.ui.screens.range_dialog import open_range_dialog
+
+        open_range_dialog(self)
+
+    def action_compare(self) -> None:
+        from app.ui.screens.range_dialog import comparison_words
+
+        self.state.toggle_compare()
+        self.notify(f"Compared with {comparison_words(self.state)}.", timeout=3)
+        self.range_changed()
+
+    def range_changed(self) -> None:
+        """The range or the comparison changed: ask for it now, even while paused."""
+        self.ask()
