@@ -14,6 +14,7 @@ from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from app.demo import DemoServer
+from app.live.freshness import Freshness
 from app.live.ranges import RangeKind
 from app.ui.app import TinylyticsApp
 from app.ui.screens.help import HelpScreen
@@ -21,7 +22,7 @@ from app.ui.screens.hits import HitsScreen
 from app.ui.screens.sites import SitesScreen
 from app.ui.widgets.footer import AppFooter
 from app.ui.widgets.panels import PanelTable
-from app.ui.widgets.status import StatusLine, middle_cut
+from app.ui.widgets.status import StatusInfo, StatusLine, middle_cut
 from app.ui.widgets.table import LiveTable
 from tests.ui.conftest import loaded, screen_text, wait_for
 
@@ -286,3 +287,19 @@ async def test_help_explains_the_load_cost_and_the_paused_age(app_factory: Facto
         text = screen_text(app)
     assert "loading ~105 requests" in text and "then slowed ×3" in text
     assert "left this hour" in text and "paused · data from 3m ago" in text
+
+
+def test_a_retry_under_way_is_said_as_such_not_as_a_wait_of_no_seconds() -> None:
+    now = 1000.0
+    freshness = Freshness(updated_at=now - 30)
+    line = StatusLine(
+        freshness, StatusInfo, paused=lambda: False, api_use=lambda: "", monotonic=lambda: now
+    )
+    freshness.failed("offline", now + 9.5)
+    assert "offline · retry in 9s · data from 30s ago" in line.compose_text(200).plain
+    freshness.failed("offline", now + 0.4)  # due this second
+    assert "offline · retrying… · data from 30s ago" in line.compose_text(200).plain
+    freshness.loading = True  # the attempt is out
+    assert "offline · retrying…" in line.compose_text(200).plain
+    freshness.succeeded(now)
+    assert "updated 0s ago" in line.compose_text(200).plain

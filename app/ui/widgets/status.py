@@ -193,7 +193,9 @@ class StatusLine(Static):
         if f.problem:
             text = f.problem
             if f.retry_at is not None:
-                text += f" · retry in {ago(f.retry_at - now)}"
+                wait = f.retry_at - now
+                # The attempt under way (or due this second) is not a wait of "0s".
+                text += " · retrying…" if f.loading or wait < 1 else f" · retry in {ago(wait)}"
             if age is not None:
                 text += f" · data from {age} ago"
             return Text(text, style="bold red")
