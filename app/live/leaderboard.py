@@ -275,6 +275,13 @@ def _age(seconds: float) -> str:
 def cache_note(cached_at: datetime | None, expires_at: datetime | None, now: datetime) -> str:
     """`cached 12 minutes ago · next update 14:00 CET`, from the server's cache_info (the
     update's time in the user's zone)."""
+    return " · ".join(cache_facts(cached_at, expires_at, now))
+
+
+def cache_facts(
+    cached_at: datetime | None, expires_at: datetime | None, now: datetime
+) -> list[str]:
+    """The cache note's facts, each to be kept whole on a line."""
     parts: list[str] = []
     if cached_at is not None:
         parts.append(f"cached {_age((now - cached_at).total_seconds())}")
@@ -284,4 +291,4 @@ def cache_note(cached_at: datetime | None, expires_at: datetime | None, now: dat
         else:
             zone = localtime.abbreviation(expires_at)
             parts.append(f"next update {localtime.clock(expires_at)} {zone}")
-    return " · ".join(parts)
+    return parts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from app.live.feeds.uptime import UptimeData
 from app.live.monitor import CHECK_GRACE
 from app.ui.app import TinylyticsApp
 from app.ui.screens.uptime import UptimeScreen, certs_text, history_rows, state_text
+from app.ui.widgets.phrases import pack
 from app.ui.widgets.status import StatusLine
 from app.ui.widgets.table import LiveTable
 from tests.conftest import DEMO_HEADERS
@@ -274,7 +276,7 @@ def test_hostile_strings_in_an_answer_render_literally() -> None:
         {"started_at": "2026-11-20T14:00:00Z", "ongoing": True, "error": hostile}
     )
     answer = UptimeResponse(monitor=monitor, downtimes=[downtime], pagination=Pagination())
-    state = state_text(UptimeData(DOWN_SITE, 1, answer, answer), now)
+    state = pack(state_text(UptimeData(DOWN_SITE, 1, answer, answer), now), 0)
     certs = certs_text(monitor, now)
     error_cell = history_rows([downtime], now)[0][1][3]
     for text in (state, certs, error_cell):
@@ -283,3 +285,35 @@ def test_hostile_strings_in_an_answer_render_literally() -> None:
         assert "[@click=app.quit]x[/]" in text.plain
         # Only the styles the screen chose: the markup in the text was not interpreted.
         assert styles_at(text, "bold[/b]") <= {"red", "dim"}
+
+
+def test_facts_break_between_them_never_inside_one() -> None:
+    facts = [
+        [Text("Uptime 99.98%"), Text("checked every 5 minutes"), Text("auto-paused: no")],
+        [Text("Last check 14:35:34 UTC (2m 17s ago)"), Text("next check in 2m 42s")],
+    ]
+    assert pack(facts, 200).plain.splitlines() == [
+        "Uptime 99.98% · checked every 5 minutes · auto-paused: no",
+        "Last check 14:35:34 UTC (2m 17s ago) · next check in 2m 42s",
+    ]
+    assert pack(facts, 54).plain.splitlines() == [
+        "Uptime 99.98% · checked every 5 minutes",
+        "auto-paused: no",
+        "Last check 14:35:34 UTC (2m 17s ago)",
+        "next check in 2m 42s",
+    ]
+
+
+async def test_a_narrow_monitor_box_keeps_each_fact_on_one_line(app_factory: Factory) -> None:
+    app = app_factory(site=UP_SITE)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_uptime(pilot, app)
+        checks = screen.query_one("#uptime-checks", Static)
+        await wait_for(pilot, lambda: "next check" in shown(screen, "#uptime-checks"))
+        # The box is half of 120 columns: what is drawn, line by line, never splits a fact.
+        drawn = ["".join(s.text for s in checks.render_line(y)).strip() for y in range(4)]
+        starts = ("Uptime ", "checked every ", "auto-paused: ", "Last check ", "next check ")
+        parts = [part for line in drawn if line for part in line.split(" · ")]
+        assert [p.startswith(starts) for p in parts] == [True] * 5, drawn
+        assert "auto-paused: no" in parts, drawn
+        assert re.fullmatch(r"next check in \d+s", parts[-1]), drawn

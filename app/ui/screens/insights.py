@@ -21,6 +21,7 @@ from app.ui.keys import KeyGroup
 from app.ui.screens.paging import SitePagedScreen, unavailable_text
 from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
+from app.ui.widgets.phrases import Facts, Phrases
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
@@ -88,26 +89,26 @@ def searchable(insight: Insight) -> str:
     )
 
 
-def settings_text(answer: InsightsResponse, now: datetime) -> Text:
+def settings_text(answer: InsightsResponse, now: datetime) -> Facts:
     site = answer.site
-    text = Text()
     if site is None:
-        return text.append("Insight settings not known", style="dim")
+        return [[Text("Insight settings not known", style="dim")]]
+    facts: list[Text] = []
     if site.insights_enabled is False:
-        text.append("AI insights are off", style="bold yellow")
+        facts.append(Text("AI insights are off", style="bold yellow"))
     else:
-        text.append("AI insights on", style="bold")
+        facts.append(Text("AI insights on", style="bold"))
     reports = site.daily_insight_reports_active
     if reports is not None:
-        text.append(f" · daily reports {'on' if reports else 'off'}")
+        facts.append(Text(f"daily reports {'on' if reports else 'off'}"))
     next_job = site.next_insight_job_scheduled_at
     if next_job is not None:
         left = (next_job - now).total_seconds()
-        text.append(f" · next {moment(next_job, now)}")
-        text.append(f" (in {compact(left)})" if left >= 1 else " (due now)", style="dim")
+        when = f" (in {compact(left)})" if left >= 1 else " (due now)"
+        facts.append(Text(f"next {moment(next_job, now)}").append(when, style="dim"))
     elif site.insights_enabled:
-        text.append(" · no insight scheduled", style="dim")
-    return text
+        facts.append(Text("no insight scheduled", style="dim"))
+    return [facts]
 
 
 def empty_text(answer: InsightsResponse, now: datetime) -> Text:
@@ -175,7 +176,7 @@ class InsightsScreen(TableKeys[InsightsData | Unavailable], SitePagedScreen[Insi
 
     def compose_body(self) -> ComposeResult:
         yield SearchBox("insights containing: type, escape to clear")
-        yield Static(Text("loading…", style="dim"), id="insights-settings")
+        yield Phrases([[Text("loading…", style="dim")]], id="insights-settings")
         with Horizontal(id="insights-main"):
             yield LiveTable(LIST_COLUMNS, id="insights-list", title="Insights")
             with VerticalScroll(id="insights-cards"):
@@ -191,7 +192,7 @@ class InsightsScreen(TableKeys[InsightsData | Unavailable], SitePagedScreen[Insi
     def reset(self) -> None:
         self._site = self.state.site_id
         self._by_key, self._shown_page = {}, 0
-        self.query_one("#insights-settings", Static).update(Text("loading…", style="dim"))
+        self.query_one("#insights-settings", Phrases).show([[Text("loading…", style="dim")]])
         self.query_one(LiveTable).show([])
         self._show_card(None)
         self._show_panel(None)
@@ -287,17 +288,15 @@ class InsightsScreen(TableKeys[InsightsData | Unavailable], SitePagedScreen[Insi
     def failed(self, error: ApiError) -> None:
         # Later failures leave the last good answer on screen; the status line says it is stale.
         if self.feed.current is None:
-            self.query_one("#insights-settings", Static).update(Text(error.message, style="red"))
+            error_text = Text(error.message, style="red")
+            self.query_one("#insights-settings", Phrases).show([[error_text]])
 
     def tick(self) -> None:
         view = self.feed.current
         if not isinstance(view, InsightsData) or not self.is_current:
             return
-        static = self.query_one("#insights-settings", Static)
-        text = settings_text(view.answer, self.session.now())
-        current = static.content
-        if not isinstance(current, Text) or current.plain != text.plain:
-            static.update(text)
+        facts = settings_text(view.answer, self.session.now())
+        self.query_one("#insights-settings", Phrases).show(facts)
 
     @on(DataTable.RowHighlighted, "#insights-list")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable
 
 from app import localtime
 from app.api import ApiError, PathVisitors, UserJourney
@@ -36,6 +36,7 @@ from app.ui.keys import KeyGroup
 from app.ui.screens.journey import TIMELINE_BINDINGS, JourneyScreen, journey_duration, range_words
 from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, RangedKeys, hidden
 from app.ui.text import clean, literal
+from app.ui.widgets.phrases import Facts, Phrases
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number, route
@@ -104,20 +105,20 @@ def percent(share: float, *, style: str = "") -> Cell:
     return Cell(Text(f"{share * 100:.0f}%", style=style), share, justify="right")
 
 
-def summary_text(data: Journeys, paths: CommonPaths, *, paths_view: bool) -> Text:
-    text = Text(no_wrap=True, overflow="ellipsis")
+def summary_text(data: Journeys, paths: CommonPaths, *, paths_view: bool) -> Facts:
     summary = data.summary
+    counts: list[Text] = []
     if summary is None:
-        text.append("no summary in the answer", style="dim")
+        counts.append(Text("no summary in the answer", style="dim"))
     else:
-        text.append(_count(summary.total_visitors), style="bold")
-        text.append(" visitors · ")
-        text.append(_count(summary.multi_page_visitors), style="bold")
-        text.append(" multi-page · ")
-        text.append(_count(summary.single_page_visitors), style="bold")
-        text.append(" single-page · bounce rate ")
         rate = summary.bounce_rate
-        text.append("–" if rate is None else f"{rate:.1f}%", style="bold")
+        for value, words in (
+            (_count(summary.total_visitors), " visitors"),
+            (_count(summary.multi_page_visitors), " multi-page"),
+            (_count(summary.single_page_visitors), " single-page"),
+        ):
+            counts.append(Text(value, style="bold").append(words))
+        counts.append(Text("bounce rate ").append("–" if rate is None else f"{rate:.1f}%", "bold"))
     span = data.span
     # Days chosen may be of another year: they name it.
     days = (
@@ -125,18 +126,16 @@ def summary_text(data: Journeys, paths: CommonPaths, *, paths_view: bool) -> Tex
         if isinstance(span.asked, DayRange)
         else f"{span.first:%b %d} to {span.last:%b %d}"
     )
-    text.append(f"\n{days} (UTC days), times {localtime.zone_name()} · ", style="dim")
+    about = [Text(f"{days} (UTC days), times {localtime.zone_name()}", style="dim")]
     if span.note and isinstance(span.asked, DayRange):
-        text.append(f"{span.note} · ", style="yellow")
+        about.append(Text(span.note, style="yellow"))
     if paths_view:
-        text.append(
-            f"common paths of {paths.journeys:,} of {data.total:,} journeys · c: list", style="dim"
-        )
+        held = f"common paths of {paths.journeys:,} of {data.total:,} journeys"
+        about += [Text(held, style="dim"), Text("c: list", style="dim")]
     else:
-        text.append(
-            f"{len(data.journeys):,} of {data.total:,} journeys · c: common paths", style="dim"
-        )
-    return text
+        held = f"{len(data.journeys):,} of {data.total:,} journeys"
+        about += [Text(held, style="dim"), Text("c: common paths", style="dim")]
+    return [counts, about]
 
 
 def journey_cells(journey: UserJourney) -> list[Text]:
@@ -205,7 +204,7 @@ LIST_TITLE = "Journeys (multi-page visitors)"
 class JourneysScreen(RangedKeys[Journeys]):
     feed: JourneysFeed
     DEFAULT_CSS = """
-    JourneysScreen #journeys-headline { height: 2; padding: 0 1; }
+    JourneysScreen #journeys-headline { height: auto; padding: 0 1; }
     JourneysScreen .journeys-panel {
         border: round $primary 40%; border-title-color: $text;
         overflow-x: hidden; scrollbar-size-vertical: 1;
@@ -232,7 +231,7 @@ class JourneysScreen(RangedKeys[Journeys]):
 
     def compose_body(self) -> ComposeResult:
         yield SearchBox("journeys through a page or of a visitor: type, escape to clear")
-        yield Static(Text("loading…", style="dim"), id="journeys-headline")
+        yield Phrases([[Text("loading…", style="dim")]], id="journeys-headline")
         with Vertical(id="journeys-main"):
             with Horizontal(id="journeys-top"):
                 yield panel(TOP_COLUMNS, "journeys-entries", "Top entry pages", header=False)
@@ -297,12 +296,13 @@ class JourneysScreen(RangedKeys[Journeys]):
     def _headline(self) -> None:
         if self.data is None:
             return
-        text = summary_text(self.data, self._paths, paths_view=self.paths_view)
-        self.query_one("#journeys-headline", Static).update(text)
+        facts = summary_text(self.data, self._paths, paths_view=self.paths_view)
+        self.query_one("#journeys-headline", Phrases).show(facts)
 
     def failed(self, error: ApiError) -> None:
         if self.data is None:
-            self.query_one("#journeys-headline", Static).update(Text(error.message, style="red"))
+            error_text = Text(error.message, style="red")
+            self.query_one("#journeys-headline", Phrases).show([[error_text]])
 
     # -- keys ------------------------------------------------------------------------------------
 

@@ -8,16 +8,16 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.widgets import DataTable, Static
 
 from app.api import ApiError
 from app.live.feeds.leaderboard import LeaderboardFeed
-from app.live.leaderboard import Board, LeaderRow, cache_note
+from app.live.leaderboard import Board, LeaderRow, cache_facts
 from app.live.session import Session
 from app.ui import keys
 from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
+from app.ui.widgets.phrases import Phrases
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.status import StatusInfo
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable, number
@@ -108,9 +108,7 @@ class LeaderboardScreen(TableKeys[Board]):
     # matches, and the list stays as it is until the answer comes.
     NARROW_AS_TYPED = False
     DEFAULT_CSS = """
-    #lb-summary { height: 1; padding: 0 1; }
-    #lb-rows { width: 1fr; height: 1; }
-    #lb-cache { width: auto; height: 1; color: $text-muted; padding-left: 2; }
+    #lb-summary { height: auto; padding: 0 1; }
     #lb-problem { height: auto; margin: 1 2; padding: 1 2; border: round $error; }
     #leaderboard { height: 1fr; overflow-x: hidden; }
     """
@@ -124,9 +122,7 @@ class LeaderboardScreen(TableKeys[Board]):
 
     def compose_body(self) -> ComposeResult:
         yield SearchBox("paths containing: type, enter to search, escape to clear")
-        with Horizontal(id="lb-summary"):
-            yield Static("", id="lb-rows")
-            yield Static("", id="lb-cache")
+        yield Phrases(id="lb-summary")
         yield Static("", id="lb-problem")
         table = LiveTable(COLUMNS, id="leaderboard")
         # The server ranks; the table keeps its order through in-place updates.
@@ -217,10 +213,11 @@ class LeaderboardScreen(TableKeys[Board]):
     def _show_summary(self) -> None:
         if not self.is_mounted or not self.is_current:
             return
-        self.query_one("#lb-rows", Static).update(self._rows_text())
         board = self.board
-        note = cache_note(board.cached_at, board.expires_at, self.session.now()) if board else ""
-        self.query_one("#lb-cache", Static).update(Text(note, no_wrap=True))
+        notes = cache_facts(board.cached_at, board.expires_at, self.session.now()) if board else []
+        # On a narrow terminal the cache note goes to a second line, not over the row count.
+        facts = [self._rows_text(), *(Text(note, style="dim") for note in notes)]
+        self.query_one("#lb-summary", Phrases).show([facts])
 
     def _rows_text(self) -> Text:
         board, wanted = self.board, self.feed.path_filter

@@ -22,6 +22,7 @@ from app.ui.keys import KeyGroup
 from app.ui.screens.paging import SitePagedScreen, unavailable_text
 from app.ui.screens.tables import RANGE_KEYS, TABLE_BINDINGS, TableKeys, hidden
 from app.ui.text import clean, literal
+from app.ui.widgets.phrases import Facts, Phrases
 from app.ui.widgets.search import SearchBox
 from app.ui.widgets.table import SERVER_TEXT, Cell, Column, LiveTable
 
@@ -54,61 +55,54 @@ def day_text(when: datetime) -> str:
     return f"{when:%b} {when.day}, {when.year}"
 
 
-def state_text(data: UptimeData, now: datetime) -> Text:
+def state_text(data: UptimeData, now: datetime) -> Facts:
     monitor = data.head.monitor
-    text = Text()
     if monitor.is_down:
-        text.append("● DOWN", style="bold red")
+        head = Text("● DOWN", style="bold red")
         since = down_since(data.head.downtimes)
         if since is not None:
             lasted = words((now - since).total_seconds(), smallest="minute")
-            text.append(f" since {moment(since, now)}, for {lasted}")
-        text.append("\n")
+            head.append(f" since {moment(since, now)}, for {lasted}")
         code = monitor.last_status_code
-        text.append(f"HTTP {code}" if code else "no HTTP answer", style="red")
+        why = [Text(f"HTTP {code}" if code else "no HTTP answer", style="red")]
         error = monitor.last_error_message or monitor.status_description
         if error:
-            text.append(" · ")
-            text.append(clean(error), style="red")
-    elif monitor.is_down is None:
-        text.append("● state unknown", style="bold yellow")
-        text.append("\nthe monitor has not reported a state yet", style="dim")
-    else:
-        text.append("● UP", style="bold green")
-        text.append("\n")
-        text.append(clean(monitor.status_description, empty="answering"), style="dim")
-    return text
+            why.append(Text(clean(error), style="red"))
+        return [[head], why]
+    if monitor.is_down is None:
+        return [
+            [Text("● state unknown", style="bold yellow")],
+            [Text("the monitor has not reported a state yet", style="dim")],
+        ]
+    description = Text(clean(monitor.status_description, empty="answering"), style="dim")
+    return [[Text("● UP", style="bold green")], [description]]
 
 
-def checks_text(monitor: Monitor, now: datetime) -> Text:
-    text = Text()
+def checks_text(monitor: Monitor, now: datetime) -> Facts:
+    settings: list[Text] = []
     if monitor.uptime is not None:
-        text.append("Uptime ")
-        text.append(f"{monitor.uptime:.2f}%", style="bold")
+        settings.append(Text("Uptime ").append(f"{monitor.uptime:.2f}%", style="bold"))
     else:
-        text.append("Uptime unknown", style="dim")
+        settings.append(Text("Uptime unknown", style="dim"))
     if monitor.current_check_interval:
-        text.append(f" · checked every {clean(monitor.current_check_interval)}")
+        settings.append(Text(f"checked every {clean(monitor.current_check_interval)}"))
     elif monitor.period:
-        text.append(f" · checked every {words(monitor.period)}")
-    text.append(" · auto-paused: ")
-    if monitor.auto_paused:
-        text.append("yes", style="bold yellow")
-    else:
-        text.append("no")
+        settings.append(Text(f"checked every {words(monitor.period)}"))
+    paused = Text("yes", style="bold yellow") if monitor.auto_paused else Text("no")
+    settings.append(Text("auto-paused: ").append_text(paused))
     if monitor.enabled is False:
-        text.append(" · monitor disabled", style="bold yellow")
-    text.append("\n")
+        settings.append(Text("monitor disabled", style="bold yellow"))
+    checks: list[Text] = []
     if monitor.last_check_at is not None:
         ago = compact((now - monitor.last_check_at).total_seconds())
-        text.append(f"Last check {moment(monitor.last_check_at, now)} ({ago} ago)")
+        checks.append(Text(f"Last check {moment(monitor.last_check_at, now)} ({ago} ago)"))
     else:
-        text.append("Not checked yet", style="dim")
+        checks.append(Text("Not checked yet", style="dim"))
     if monitor.next_check_at is not None:
         left = (monitor.next_check_at - now).total_seconds()
-        text.append(" · next check ")
-        text.append(f"in {compact(left)}" if left >= 1 else "due now", style="bold")
-    return text
+        when = f"in {compact(left)}" if left >= 1 else "due now"
+        checks.append(Text("next check ").append(when, style="bold"))
+    return [settings, checks]
 
 
 def expiry_text(item: Expiry, *, prefix: str = "") -> Text:
@@ -268,8 +262,8 @@ class UptimeScreen(TableKeys[UptimeData | Unavailable], SitePagedScreen[UptimeDa
     def compose_body(self) -> ComposeResult:
         with ScrollableContainer(id="uptime-top"):
             with Vertical(id="uptime-monitor", classes="uptime-box"):
-                yield Static(Text("loading…", style="dim"), id="uptime-state")
-                yield Static("", id="uptime-checks")
+                yield Phrases([[Text("loading…", style="dim")]], id="uptime-state")
+                yield Phrases(id="uptime-checks")
             yield Static("", id="uptime-certs", classes="uptime-box")
         yield SearchBox("downtimes containing: type, escape to clear")
         yield Static("", id="uptime-history-title")
@@ -284,8 +278,9 @@ class UptimeScreen(TableKeys[UptimeData | Unavailable], SitePagedScreen[UptimeDa
 
     def reset(self) -> None:
         self._site = self.state.site_id
-        self.query_one("#uptime-state", Static).update(Text("loading…", style="dim"))
-        for name in ("#uptime-checks", "#uptime-certs", "#uptime-history-title"):
+        self.query_one("#uptime-state", Phrases).show([[Text("loading…", style="dim")]])
+        self.query_one("#uptime-checks", Phrases).show([])
+        for name in ("#uptime-certs", "#uptime-history-title"):
             self.query_one(name, Static).update("")
         self.query_one(LiveTable).show([])
         self._show_panel(None)
@@ -333,7 +328,7 @@ class UptimeScreen(TableKeys[UptimeData | Unavailable], SitePagedScreen[UptimeDa
     def failed(self, error: ApiError) -> None:
         # Later failures leave the last good answer on screen; the status line says it is stale.
         if self.feed.current is None:
-            self.query_one("#uptime-state", Static).update(Text(error.message, style="red"))
+            self.query_one("#uptime-state", Phrases).show([[Text(error.message, style="red")]])
 
     def tick(self) -> None:
         """Once a second: the countdown and "for N minutes", from the data already shown."""
@@ -341,14 +336,8 @@ class UptimeScreen(TableKeys[UptimeData | Unavailable], SitePagedScreen[UptimeDa
         if not isinstance(view, UptimeData) or not self.is_current:
             return
         now = self.session.now()
-        for name, text in (
-            ("#uptime-state", state_text(view, now)),
-            ("#uptime-checks", checks_text(view.head.monitor, now)),
-        ):
-            static = self.query_one(name, Static)
-            current = static.content
-            if not isinstance(current, Text) or current.plain != text.plain:
-                static.update(text)
+        self.query_one("#uptime-state", Phrases).show(state_text(view, now))
+        self.query_one("#uptime-checks", Phrases).show(checks_text(view.head.monitor, now))
 
     # -- keys ------------------------------------------------------------------------------------
 
