@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from textual.widgets import Static
 
 from app.demo import DEMO_KEY, DemoServer
 from app.ui.app import TinylyticsApp
@@ -102,6 +103,12 @@ async def test_new_hits_arrive_on_top_after_r(app_factory: Factory, demo: DemoSe
         # The cursor was on the newest row: it follows the stream.
         assert table(app).selected_key == expected[0]
         assert f"+{len(arrived)} new" in title(app)
+        # What is new stays in view on a narrow terminal: the dim note is what gives way.
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause()
+        line = app.screen.query_one("#stream-title", Static).render_line(0)
+        drawn = "".join(segment.text for segment in line)
+        assert f"+{len(arrived)} new" in drawn and drawn.rstrip().endswith("…"), drawn
 
 
 async def test_the_cursor_stays_on_its_hit_away_from_the_top(

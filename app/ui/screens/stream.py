@@ -114,7 +114,9 @@ class LiveHitsScreen(TableKeys[StreamData]):
     ]
     RANGE_REASON = "Live hits are the newest hits as they come: they have no range."
     DEFAULT_CSS = """
-    LiveHitsScreen #stream-title { height: 1; padding: 0 1; }
+    LiveHitsScreen #stream-title {
+        height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     LiveHitsScreen #stream-recent { height: 1; padding: 0 1; }
     LiveHitsScreen #stream { height: 1fr; overflow-x: hidden; }
     """
@@ -222,12 +224,13 @@ class LiveHitsScreen(TableKeys[StreamData]):
             text.append_text(filters_text(data.filters))
             text.append(": new ones appear here as they come.")
             return text
+        # One line, most important first: on a narrow terminal the end is what is cut.
         text = Text("Live", style="bold")
         text.append_text(filters_text(data.filters))
         text.append(f" · newest {len(data.hits):,} hits")
+        if news:
+            text.append(f" · +{news:,} new", style="bold green")
         text.append(
             f" · times in {localtime.zone_name()}, earlier days than today dimmed", style="dim"
         )
-        if news:
-            text.append(f" · +{news:,} new", style="bold green")
         return text
