@@ -39,6 +39,7 @@ from app.live.ranges import (
 )
 from app.live.state import ViewState
 from app.ui.screens.base import LiveScreen
+from app.ui.widgets.phrases import Phrases, facts_of
 
 DATE_FORM = "YYYY-MM-DD"
 # The arrow keys' steps, as the dialog shows them.
@@ -162,8 +163,8 @@ class RangeDialog(ModalScreen[DayRange | None]):
                 )
                 presets.border_title = "Presets"
                 yield presets
-            yield Static(Text(KEYS_HINT), id="range-keys")
-            yield Static(Text(APPLY_HINT), id="range-apply")
+            yield Phrases(facts_of(KEYS_HINT), id="range-keys")
+            yield Phrases(facts_of(APPLY_HINT), id="range-apply")
 
     def _input(self, name: str, day: date) -> Input:
         return Input(

@@ -18,6 +18,11 @@ SEPARATOR = " · "
 Facts = Sequence[Sequence[Text]]
 
 
+def facts_of(line: str) -> Facts:
+    """The facts of a line written with the separator: `"enter: apply · escape: cancel"`."""
+    return [[Text(part) for part in line.split(SEPARATOR)]]
+
+
 def pack(lines: Facts, width: int) -> Text:
     """The facts laid out in `width` cells (0: unknown yet, one line per inner sequence)."""
     out: list[Text] = []
