@@ -54,7 +54,11 @@ def help_table(keymap: dict[str, str]) -> Table:
 STATUS_WORDS: tuple[tuple[str, str], ...] = (
     ("updated 12s ago", "the data on screen came from the API that long ago"),
     ("cached, 2h old", "kept from the last run, shown while the first refresh runs"),
-    ("offline · retry in 8s", "the API cannot be reached; the last data stays, marked stale"),
+    (
+        "offline · retry in 8s",
+        "the API cannot be reached; the last data stays, marked stale ('retrying…' while it "
+        "asks again)",
+    ),
     (
         "paused · data from 3m ago",
         "no automatic refreshes (p), and how old the data on screen is; a key that asks for "
