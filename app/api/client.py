@@ -64,13 +64,19 @@ MAX_RETRY_AFTER: Final = 3600.0
 # The API's JSON is a few levels deep; far deeper is hostile, and would overflow the recursion of
 # the parser, the copy each caller gets, and the validation.
 MAX_DEPTH: Final = 64
+MIB: Final = 1024 * 1024
 # Shared answers held at most (each also goes when it expires).
 MAX_SHARED: Final = 256
+# What the shared answers may hold in memory, by the size of their bodies (decoded, an answer
+# takes several times that). A page of 1,000 raw hits (~250 KB) is not held: a cold 12-month load
+# reads a hundred of them within the sharing window, and holding them raised the app's resident
+# memory by 70 MB for good. Counts, panels and lists are a few KB.
+MAX_SHARED_BYTES: Final = 2 * MIB
+MAX_SHARED_ANSWER_BYTES: Final = 128 * 1024
 # How long a question another process is sending is waited for before asking it here too (it
 # may have died with it), and how often its answer is looked for meanwhile.
 SHARED_WAIT: Final = 10.0
 SHARED_POLL: Final = 0.05
-MIB: Final = 1024 * 1024
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -347,7 +353,9 @@ class TinylyticsClient:
         self._shared_after = 0.0
         self._in_flight: dict[tuple[str, str], asyncio.Task[Any]] = {}
         # Each with the timer that drops it when it expires: answers can be megabytes.
-        self._recent: dict[tuple[str, str], tuple[float, Any, asyncio.TimerHandle]] = {}
+        # question → (fresh until, answer, its body's size, the timer that forgets it)
+        self._recent: dict[tuple[str, str], tuple[float, Any, int, asyncio.TimerHandle]] = {}
+        self._recent_bytes = 0
         # group_by spelling that this server has accepted, by the spec's spelling.
         self._group_by_spelling: dict[str, str] = {}
         options: dict[str, Any] = {
@@ -547,22 +555,23 @@ class TinylyticsClient:
                     if shared is not None:
                         shared.let_go(_shared_key(key), self._asker)
                     raise
-                fresh_for = self.share_seconds
+                fresh_for, size = self.share_seconds, len(body)
                 if shared is not None:
                     shared.put_answer(_shared_key(key), body, time.time(), fresh_for)
             else:
-                data, fresh_for = kept
+                data, fresh_for, size = kept
         finally:
             del self._in_flight[key]
         if fresh_for > 0:
-            self._remember(key, data, fresh_for)
+            self._remember(key, data, fresh_for, size)
         return data
 
     async def _answer_of_another_process(
         self, key: tuple[str, str], shared: SharedAnswers
-    ) -> tuple[Any, float] | None:
+    ) -> tuple[Any, float, int] | None:
         """The answer to the same question that a process on the same key fetched within the
-        sharing window, or is fetching now (waited for), and for how much longer it is fresh;
+        sharing window, or is fetching now (waited for), for how much longer it is fresh and its
+        body's size;
         None when this client is to ask (then it holds the question, if the store could say)."""
         question = _shared_key(key)
         give_up = time.monotonic() + SHARED_WAIT
@@ -575,7 +584,8 @@ class TinylyticsClient:
                 # A stamp from a clock set back, or a body spoilt on disk: asked again.
                 data = _parse_kept(body) if fetched_at <= now else None
                 # Fresh until its window ends, not a whole window from now.
-                return None if data is None else (data, fetched_at + self.share_seconds - now)
+                fresh_for = fetched_at + self.share_seconds - now
+                return None if data is None else (data, fresh_for, len(body))
             held = shared.hold(question, self._asker, since, now, now + SHARED_WAIT)
             if held is not False or time.monotonic() > give_up:
                 return None
@@ -583,22 +593,29 @@ class TinylyticsClient:
 
     def forget_recent(self) -> None:
         """The next question goes to the server (the user asked for a refresh)."""
-        for _, _, timer in self._recent.values():
+        for _, _, _, timer in self._recent.values():
             timer.cancel()
         self._recent.clear()
+        self._recent_bytes = 0
         self._shared_after = time.time()
 
-    def _remember(self, key: tuple[str, str], data: Any, seconds: float) -> None:
+    def _remember(self, key: tuple[str, str], data: Any, seconds: float, size: int) -> None:
         self._forget(key)
-        if len(self._recent) >= MAX_SHARED:
+        if size > MAX_SHARED_ANSWER_BYTES:
+            return
+        while self._recent and (
+            len(self._recent) >= MAX_SHARED or self._recent_bytes + size > MAX_SHARED_BYTES
+        ):
             self._forget(next(iter(self._recent)))  # the oldest
         timer = asyncio.get_running_loop().call_later(seconds, self._forget, key)
-        self._recent[key] = (time.monotonic() + seconds, data, timer)
+        self._recent[key] = (time.monotonic() + seconds, data, size, timer)
+        self._recent_bytes += size
 
     def _forget(self, key: tuple[str, str]) -> None:
         entry = self._recent.pop(key, None)
         if entry is not None:
-            entry[2].cancel()
+            self._recent_bytes -= entry[2]
+            entry[3].cancel()
 
     async def _get_json_retrying(
         self, path: str, params: Mapping[str, object]

@@ -59,13 +59,13 @@ def traced() -> Iterator[None]:
 async def test_shared_answers_go_when_they_expire(
     make_client: MakeClient, hostile_api: HostileServer
 ) -> None:
-    padding = "x" * (4 * MB)
+    padding = "x" * 100_000
     hostile_api.mutate = lambda path, query, data: {**data, "padding": padding}
     client = make_client(base_url=hostile_api.base_url, share_seconds=1.0)
     await client.hits(456, per_page=1, page=99)  # warm: the demo world, the connection
     await asyncio.sleep(1.2)
     before = held()
-    # Answers of 4 MB, each one shared while fresh: asking again costs nothing.
+    # Answers of 100 KB, each one shared while fresh: asking again costs nothing.
     most = 0
     for page in range(1, 11):
         await client.hits(456, per_page=1, page=page)
@@ -73,12 +73,28 @@ async def test_shared_answers_go_when_they_expire(
         await client.hits(456, per_page=1, page=page)
         assert hostile_api.requests == sent
         most = max(most, tracemalloc.get_traced_memory()[0] - before)
-    assert most >= 4 * MB
+    assert most >= 1 * MB
     await asyncio.sleep(1.2)
-    assert held() - before < 4 * MB
+    assert held() - before < 100_000
     # Expired: the next question goes to the server.
     await client.hits(456, per_page=1, page=10)
     assert hostile_api.requests == sent + 1
+
+
+async def test_large_answers_are_not_held_for_sharing(
+    make_client: MakeClient, hostile_api: HostileServer
+) -> None:
+    padding = "x" * (4 * MB)
+    hostile_api.mutate = lambda path, query, data: {**data, "padding": padding}
+    client = make_client(base_url=hostile_api.base_url, share_seconds=60.0)
+    await client.hits(456, per_page=1, page=99)  # warm: the demo world, the connection
+    before = held()
+    for page in range(1, 6):
+        await client.hits(456, per_page=1, page=page)
+        await client.hits(456, per_page=1, page=page)
+    # Each asked twice: nothing of 4 MB was kept to answer the second time, nor is kept now.
+    assert hostile_api.requests == 1 + 10
+    assert held() - before < MB
 
 
 async def test_a_refresh_drops_the_shared_answers(
