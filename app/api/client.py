@@ -15,7 +15,7 @@ import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Mapping
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, Final, Protocol, Self, TypeVar
+from typing import Any, Final, NamedTuple, Protocol, Self, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -109,6 +109,15 @@ class SharedAnswers(Protocol):
 
     def put_answer(self, key: str, body: bytes, fetched_at: float, keep_for: float) -> None:
         """Keep the answer for `keep_for` seconds; the question is no longer held."""
+
+
+class _Held(NamedTuple):
+    """An answer held for sharing, with the timer that drops it when it expires."""
+
+    fresh_until: float  # monotonic
+    data: Any
+    size: int  # of its body, what the holding is bounded by
+    timer: asyncio.TimerHandle
 
 
 class _BearerAuth(httpx.Auth):
@@ -353,9 +362,7 @@ class TinylyticsClient:
         self._shared_after = 0.0
         self._in_flight: dict[tuple[str, str], asyncio.Task[Any]] = {}
         # Each with the timer that drops it when it expires: answers can be megabytes.
-        # question → (fresh until, answer, its body's size, the timer that forgets it)
-        self._recent: dict[tuple[str, str], tuple[float, Any, int, asyncio.TimerHandle]] = {}
-        self._recent_bytes = 0
+        self._recent: dict[tuple[str, str], _Held] = {}
         # group_by spelling that this server has accepted, by the spec's spelling.
         self._group_by_spelling: dict[str, str] = {}
         options: dict[str, Any] = {
@@ -530,8 +537,8 @@ class TinylyticsClient:
         )
         now = time.monotonic()
         recent = self._recent.get(key)
-        if recent is not None and recent[0] > now:
-            return copy.deepcopy(recent[1])
+        if recent is not None and recent.fresh_until > now:
+            return copy.deepcopy(recent.data)
         task = self._in_flight.get(key)
         if task is None:
             # A task of its own: a caller that gives up (a screen hidden mid-request) must not
@@ -593,10 +600,9 @@ class TinylyticsClient:
 
     def forget_recent(self) -> None:
         """The next question goes to the server (the user asked for a refresh)."""
-        for _, _, _, timer in self._recent.values():
-            timer.cancel()
+        for held in self._recent.values():
+            held.timer.cancel()
         self._recent.clear()
-        self._recent_bytes = 0
         self._shared_after = time.time()
 
     def _remember(self, key: tuple[str, str], data: Any, seconds: float, size: int) -> None:
@@ -608,14 +614,16 @@ class TinylyticsClient:
         ):
             self._forget(next(iter(self._recent)))  # the oldest
         timer = asyncio.get_running_loop().call_later(seconds, self._forget, key)
-        self._recent[key] = (time.monotonic() + seconds, data, size, timer)
-        self._recent_bytes += size
+        self._recent[key] = _Held(time.monotonic() + seconds, data, size, timer)
+
+    @property
+    def _recent_bytes(self) -> int:
+        return sum(held.size for held in self._recent.values())
 
     def _forget(self, key: tuple[str, str]) -> None:
-        entry = self._recent.pop(key, None)
-        if entry is not None:
-            self._recent_bytes -= entry[2]
-            entry[3].cancel()
+        held = self._recent.pop(key, None)
+        if held is not None:
+            held.timer.cancel()
 
     async def _get_json_retrying(
         self, path: str, params: Mapping[str, object]

@@ -221,7 +221,7 @@ class LeaderboardScreen(TableKeys[Board]):
 
     def _rows_text(self) -> Text:
         board, wanted = self.board, self.feed.path_filter
-        text = Text(no_wrap=True, overflow="ellipsis")
+        text = Text()
         if board is None or board.path_filter != wanted:
             failed = self._problem is not None
             if wanted:
